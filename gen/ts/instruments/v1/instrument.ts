@@ -19,6 +19,8 @@ export enum InstrumentType {
   INSTRUMENT_TYPE_PERPETUAL = 2,
   INSTRUMENT_TYPE_FUTURE = 3,
   INSTRUMENT_TYPE_OPTION = 4,
+  /** INSTRUMENT_TYPE_COMBO - A listed combination of legs traded as one instrument (Deribit future and option combos). */
+  INSTRUMENT_TYPE_COMBO = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -39,6 +41,9 @@ export function instrumentTypeFromJSON(object: any): InstrumentType {
     case 4:
     case "INSTRUMENT_TYPE_OPTION":
       return InstrumentType.INSTRUMENT_TYPE_OPTION;
+    case 5:
+    case "INSTRUMENT_TYPE_COMBO":
+      return InstrumentType.INSTRUMENT_TYPE_COMBO;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -58,6 +63,8 @@ export function instrumentTypeToJSON(object: InstrumentType): string {
       return "INSTRUMENT_TYPE_FUTURE";
     case InstrumentType.INSTRUMENT_TYPE_OPTION:
       return "INSTRUMENT_TYPE_OPTION";
+    case InstrumentType.INSTRUMENT_TYPE_COMBO:
+      return "INSTRUMENT_TYPE_COMBO";
     case InstrumentType.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

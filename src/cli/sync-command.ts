@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
+import { createExchange } from '../adapters/ccxt/create-exchange.js';
+import { loadDefinitions } from '../adapters/ccxt/load-definitions.js';
+import { COMMON_OPTIONS, resolveConfig, UsageError } from './cli-options.js';
+
+export const SYNC_USAGE = `instruments sync --once [--config FILE] [--exchanges a,b] [--proxy-url URL] [--format jsonl]
+  Loads every configured exchange once and prints one InstrumentDefinition per line (proto3 JSON,
+  the field names grpcurl shows). Exits 1 naming each exchange that failed.`;
+
+async function write(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+}
+
+export async function syncCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { ...COMMON_OPTIONS, once: { type: 'boolean', default: false }, format: { type: 'string', default: 'jsonl' } },
+  });
+  if (!values.once) throw new UsageError('sync keeps refreshing only once the live refresh pipeline exists; run it with --once');
+  if (values.format !== 'jsonl') throw new UsageError(`--format ${values.format} is not supported; accepted: jsonl`);
+  const config = resolveConfig(values);
+  const ids = Object.keys(config.exchanges);
+  const results = await Promise.allSettled(ids.map(async (id) => {
+    const settings = config.exchanges[id] ?? { ccxt: {}, sandbox: false };
+    const exchange = createExchange(id, { ...settings, ...(config.proxyUrl ? { proxyUrl: config.proxyUrl } : {}) });
+    return loadDefinitions(exchange);
+  }));
+  const failures: string[] = [];
+  for (const [i, result] of results.entries()) {
+    const id = ids[i] as string;
+    if (result.status === 'rejected') {
+      const reason = result.reason instanceof Error ? `${result.reason.constructor.name}: ${result.reason.message}` : String(result.reason);
+      failures.push(`${id} (${reason.slice(0, 300)})`);
+      continue;
+    }
+    const lines = [...result.value.definitions]
+      .sort((a, b) => (a.instrumentKey < b.instrumentKey ? -1 : 1))
+      .map((d) => JSON.stringify(InstrumentDefinition.toJSON(d)));
+    if (lines.length > 0) await write(`${lines.join('\n')}\n`);
+    process.stderr.write(`sync: ${id}: ${lines.length} instruments${result.value.rejected.length ? `, ${result.value.rejected.length} markets not converted` : ''}\n`);
+  }
+  if (failures.length > 0) {
+    process.stderr.write(`sync: failed for ${failures.length} of ${ids.length} exchanges: ${failures.join('; ')}\n`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { InstrumentType, type InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
+import type { InstrumentFilter } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { invalidArgument } from './service-error.js';
+
+export interface KnownSources {
+  venues: ReadonlySet<string>;
+  ccxtExchanges: ReadonlySet<string>;
+}
+
+export type Predicate = (d: InstrumentDefinition) => boolean;
+
+const TYPE_NAMES = Object.keys(InstrumentType).filter((k) => k !== 'INSTRUMENT_TYPE_UNSPECIFIED' && k !== 'UNRECOGNIZED');
+const VALID_TYPES = new Set<number>(
+  Object.values(InstrumentType).filter((v): v is InstrumentType => typeof v === 'number' && v > 0),
+);
+
+function checkKnown(field: string, values: readonly string[], known: ReadonlySet<string>): void {
+  const unknown = values.filter((v) => !known.has(v));
+  if (unknown.length > 0) {
+    throw invalidArgument(
+      `filter.${field} has ${unknown.map((v) => `"${v}"`).join(', ')}, not served here; accepted: ${[...known].sort().join(', ')}`,
+    );
+  }
+}
+
+/** Validates a filter against what this server serves and compiles it to a predicate. */
+export function compileFilter(filter: InstrumentFilter | undefined, known: KnownSources): Predicate {
+  if (filter === undefined) return () => true;
+  checkKnown('venues', filter.venues, known.venues);
+  checkKnown('ccxt_exchanges', filter.ccxtExchanges, known.ccxtExchanges);
+  const badType = filter.instrumentTypes.find((t) => !VALID_TYPES.has(t));
+  if (badType !== undefined) {
+    throw invalidArgument(`filter.instrument_types has ${String(badType)}; accepted: ${TYPE_NAMES.join(', ')}`);
+  }
+  const upper = (xs: readonly string[]): Set<string> => new Set(xs.map((x) => x.toUpperCase()));
+  const venues = new Set(filter.venues);
+  const exchanges = new Set(filter.ccxtExchanges);
+  const types = new Set<number>(filter.instrumentTypes);
+  const bases = upper(filter.baseAssets);
+  const quotes = upper(filter.quoteAssets);
+  const settles = upper(filter.settleAssets);
+  const keys = new Set(filter.instrumentKeys);
+  const active = filter.active;
+  return (d) =>
+    (venues.size === 0 || venues.has(d.venue)) &&
+    (exchanges.size === 0 || exchanges.has(d.ccxtExchange)) &&
+    (types.size === 0 || types.has(d.instrumentType)) &&
+    (bases.size === 0 || bases.has(d.baseAsset.toUpperCase())) &&
+    (quotes.size === 0 || quotes.has(d.quoteAsset.toUpperCase())) &&
+    (settles.size === 0 || settles.has(d.settleAsset.toUpperCase())) &&
+    (keys.size === 0 || keys.has(d.instrumentKey)) &&
+    (active === undefined || d.active === active);
+}
+
+/** A short digest of the filter, so a page token cannot be replayed with another filter. */
+export function filterFingerprint(filter: InstrumentFilter | undefined): string {
+  const f = filter ?? { venues: [], ccxtExchanges: [], instrumentTypes: [], baseAssets: [], quoteAssets: [], settleAssets: [], instrumentKeys: [] };
+  const sorted = (xs: ReadonlyArray<string | number>): Array<string | number> => [...xs].sort();
+  const canonical = JSON.stringify([
+    sorted(f.venues), sorted(f.ccxtExchanges), sorted(f.instrumentTypes), sorted(f.baseAssets.map((x) => x.toUpperCase())),
+    sorted(f.quoteAssets.map((x) => x.toUpperCase())), sorted(f.settleAssets.map((x) => x.toUpperCase())),
+    sorted(f.instrumentKeys), 'active' in f ? f.active ?? null : null,
+  ]);
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
+}

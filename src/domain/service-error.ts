@@ -1,0 +1,26 @@
+// The one error type the service raises on purpose. Its code names the gRPC status it maps to
+// (see rpc/to-grpc-status.ts); its message is for the caller and says what was wrong and what
+// is accepted. Anything else thrown is a bug and becomes INTERNAL.
+
+export type ServiceErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'UNAVAILABLE'
+  | 'OUT_OF_RANGE'
+  | 'RESOURCE_EXHAUSTED'
+  | 'FAILED_PRECONDITION'
+  | 'UNIMPLEMENTED';
+
+export class ServiceError extends Error {
+  constructor(
+    readonly code: ServiceErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+}
+
+export const invalidArgument = (message: string): ServiceError => new ServiceError('INVALID_ARGUMENT', message);
+export const notFound = (message: string): ServiceError => new ServiceError('NOT_FOUND', message);
+export const unavailable = (message: string): ServiceError => new ServiceError('UNAVAILABLE', message);

@@ -1,0 +1,66 @@
+import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
+import type { GetInstrumentRequest, GetInstrumentResponse } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { closeMatches } from '../domain/close-matches.js';
+import { parseInstrumentKey } from '../domain/instrument-key.js';
+import { invalidArgument } from '../domain/service-error.js';
+import { pairKey, type StoreView } from '../store/store-view.js';
+import { missError, type MissScope } from './availability.js';
+import type { RpcContext } from './rpc-context.js';
+
+const LOOKUPS = 'instrument_key, ccxt {ccxt_exchange, ccxt_symbol}, raw {venue, exchange_raw_symbol} or tardis {tardis_exchange, tardis_symbol}';
+
+interface Lookup {
+  what: string;
+  scope: MissScope;
+  find: (view: StoreView) => InstrumentDefinition | undefined;
+  query: string;
+}
+
+function requirePair(name: string, a: [string, string], b: [string, string]): void {
+  const missing = [a, b].filter(([, v]) => v === '').map(([n]) => n);
+  if (missing.length > 0) throw invalidArgument(`${name} lookup needs ${missing.join(' and ')}`);
+}
+
+function lookupOf(request: GetInstrumentRequest): Lookup {
+  if (request.instrumentKey !== undefined && request.instrumentKey !== '') {
+    const key = request.instrumentKey;
+    const parsed = parseInstrumentKey(key);
+    if ('error' in parsed) throw invalidArgument(parsed.error);
+    return { what: `instrument "${key}"`, scope: { venue: parsed.venue }, find: (v) => v.byKey.get(key), query: key };
+  }
+  if (request.ccxt !== undefined) {
+    const { ccxtExchange, ccxtSymbol } = request.ccxt;
+    requirePair('ccxt', ['ccxt_exchange', ccxtExchange], ['ccxt_symbol', ccxtSymbol]);
+    return {
+      what: `ccxt symbol "${ccxtSymbol}" on "${ccxtExchange}"`, scope: { ccxtExchange },
+      find: (v) => v.byCcxt.get(pairKey(ccxtExchange, ccxtSymbol)), query: ccxtSymbol,
+    };
+  }
+  if (request.raw !== undefined) {
+    const { venue, exchangeRawSymbol } = request.raw;
+    requirePair('raw', ['venue', venue], ['exchange_raw_symbol', exchangeRawSymbol]);
+    return {
+      what: `raw symbol "${exchangeRawSymbol}" on venue "${venue}"`, scope: { venue },
+      find: (v) => v.byRaw.get(pairKey(venue, exchangeRawSymbol)), query: exchangeRawSymbol,
+    };
+  }
+  if (request.tardis !== undefined) {
+    const { tardisExchange, tardisSymbol } = request.tardis;
+    requirePair('tardis', ['tardis_exchange', tardisExchange], ['tardis_symbol', tardisSymbol]);
+    return {
+      what: `tardis symbol "${tardisSymbol}" on "${tardisExchange}"`, scope: {},
+      find: (v) => v.byTardis.get(pairKey(tardisExchange, tardisSymbol)), query: tardisSymbol,
+    };
+  }
+  throw invalidArgument(`name the instrument with one of ${LOOKUPS}`);
+}
+
+export function getInstrument(ctx: RpcContext) {
+  return (request: GetInstrumentRequest): GetInstrumentResponse => {
+    const lookup = lookupOf(request);
+    const view = ctx.store.view();
+    const found = lookup.find(view);
+    if (found !== undefined) return { instrument: found, revision: view.revision };
+    throw missError(lookup.what, lookup.scope, ctx.exchanges, closeMatches(lookup.query, view.sortedKeys));
+  };
+}

@@ -1,0 +1,18 @@
+import type { InstrumentServiceServer } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { batchGetInstruments } from './batch-get-instruments.js';
+import { getInstrument } from './get-instrument.js';
+import { getStatus } from './get-status.js';
+import { listInstruments } from './list-instruments.js';
+import type { RpcContext } from './rpc-context.js';
+import { unary, type UnaryErrorLogger } from './unary.js';
+import { watchChanges } from './watch-changes.js';
+
+export function instrumentService(ctx: RpcContext, logError: UnaryErrorLogger): InstrumentServiceServer {
+  return {
+    getInstrument: unary('GetInstrument', getInstrument(ctx), logError),
+    batchGetInstruments: unary('BatchGetInstruments', batchGetInstruments(ctx), logError),
+    listInstruments: unary('ListInstruments', listInstruments(ctx), logError),
+    watchChanges: watchChanges(),
+    getStatus: unary('GetStatus', getStatus(ctx), logError),
+  };
+}

@@ -1,0 +1,48 @@
+import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
+import type { ListInstrumentsRequest, ListInstrumentsResponse } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { compileFilter, filterFingerprint } from '../domain/instrument-filter.js';
+import { decodePageToken, encodePageToken } from '../domain/page-token.js';
+import { invalidArgument } from '../domain/service-error.js';
+import type { RpcContext } from './rpc-context.js';
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+/** Index of the first key strictly after `after` in sorted keys. */
+function firstAfter(keys: readonly string[], after: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as string) <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function listInstruments(ctx: RpcContext) {
+  return (request: ListInstrumentsRequest): ListInstrumentsResponse => {
+    const size = request.pageSize;
+    if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+      throw invalidArgument(`page_size ${size} is out of range: give 1 to ${MAX_PAGE_SIZE}, or 0 for the default of ${DEFAULT_PAGE_SIZE}`);
+    }
+    const pageSize = size === 0 ? DEFAULT_PAGE_SIZE : size;
+    const matches = compileFilter(request.filter, ctx.exchanges.known());
+    const fingerprint = filterFingerprint(request.filter);
+    const view = ctx.store.view();
+    let i = request.pageToken === '' ? 0 : firstAfter(view.sortedKeys, decodePageToken(request.pageToken, fingerprint));
+    const instruments: InstrumentDefinition[] = [];
+    for (; i < view.sortedKeys.length && instruments.length < pageSize; i++) {
+      const d = view.byKey.get(view.sortedKeys[i] as string) as InstrumentDefinition;
+      if (matches(d)) instruments.push(d);
+    }
+    // Only promise another page when one exists, so the last page never comes back empty.
+    let more = false;
+    for (; i < view.sortedKeys.length && !more; i++) {
+      more = matches(view.byKey.get(view.sortedKeys[i] as string) as InstrumentDefinition);
+    }
+    const last = instruments.at(-1);
+    const nextPageToken = more && last !== undefined ? encodePageToken(last.instrumentKey, fingerprint) : '';
+    return { instruments, nextPageToken, revision: view.revision };
+  };
+}

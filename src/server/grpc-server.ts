@@ -1,0 +1,38 @@
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { InstrumentServiceService } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { instrumentService } from '../rpc/instrument-service.js';
+import type { RpcContext } from '../rpc/rpc-context.js';
+import type { UnaryErrorLogger } from '../rpc/unary.js';
+import { addReflection } from './reflection.js';
+
+export const SERVICE_NAME = 'instruments.v1.InstrumentService';
+
+export interface RunningServer {
+  /** The bound port (useful with port 0). */
+  port: number;
+  health: HealthImplementation;
+  /** Graceful shutdown: stops accepting calls and waits for running ones, forcing after graceMs. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startGrpcServer(listen: string, ctx: RpcContext, logError: UnaryErrorLogger): Promise<RunningServer> {
+  const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  server.addService(InstrumentServiceService, instrumentService(ctx, logError));
+  const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
+  health.addToServer(server);
+  addReflection(server);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(listen, ServerCredentials.createInsecure(), (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
+  });
+  return {
+    port,
+    health,
+    close: (graceMs = 5000) => new Promise<void>((resolve) => {
+      health.setStatus('', 'NOT_SERVING');
+      health.setStatus(SERVICE_NAME, 'NOT_SERVING');
+      const force = setTimeout(() => { server.forceShutdown(); resolve(); }, graceMs);
+      server.tryShutdown(() => { clearTimeout(force); resolve(); });
+    }),
+  };
+}

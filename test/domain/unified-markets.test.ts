@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ccxt from 'ccxt';
+import { describe, expect, it } from 'vitest';
+import { InstrumentType, PrecisionMode } from '../../gen/ts/instruments/v1/instrument.js';
+import { convertMarket } from '../../src/domain/convert-market.js';
+import type { UnifiedMarket } from '../../src/domain/unified-market.js';
+import { validateDefinition } from '../../src/domain/validate-definition.js';
+import { UNIFIED_MARKETS_DIR } from '../support/fixtures.js';
+
+// CCXT's own unified-market samples: the precision values mean what the class's precisionMode says.
+const files = readdirSync(UNIFIED_MARKETS_DIR).filter((f) => f.endsWith('.json'));
+const receivedAt = new Date('2026-01-01T00:00:00Z');
+
+function load(id: string): UnifiedMarket[] {
+  return Object.values(JSON.parse(readFileSync(join(UNIFIED_MARKETS_DIR, `${id}.json`), 'utf8')) as Record<string, UnifiedMarket>);
+}
+
+function precisionModeOf(id: string): number {
+  const Exchange = (ccxt as unknown as Record<string, new () => { precisionMode: number }>)[id];
+  if (Exchange === undefined) throw new Error(`ccxt has no class ${id}`);
+  return new Exchange().precisionMode;
+}
+
+describe('CCXT unified-market samples convert', () => {
+  it('has all 12 sample exchanges', () => {
+    expect(files).toHaveLength(12);
+  });
+
+  it.each(files.map((f) => f.replace(/\.json$/, '')))('%s: every market converts to a valid definition', (id) => {
+    const mode = precisionModeOf(id);
+    const markets = load(id);
+    expect(markets.length).toBeGreaterThan(0);
+    for (const market of markets) {
+      const result = convertMarket(market, { ccxtExchange: id, precisionMode: mode, receivedAt });
+      if (!result.ok) throw new Error(`${id} ${market.symbol}: ${result.reason}`);
+      expect(validateDefinition(result.definition), `${id} ${market.symbol}`).toEqual([]);
+      expect(result.definition.exchangeRawSymbol).toBe(market.id);
+    }
+  });
+});
+
+describe('precision modes', () => {
+  it('bitfinex: prices by 5 significant digits (raw price_precision), amounts by 8 decimals', () => {
+    const mode = precisionModeOf('bitfinex');
+    for (const market of load('bitfinex')) {
+      const result = convertMarket(market, { ccxtExchange: 'bitfinex', precisionMode: mode, receivedAt });
+      if (!result.ok) throw new Error(result.reason);
+      const d = result.definition;
+      expect(d.pricePrecisionMode).toBe(PrecisionMode.PRECISION_MODE_SIGNIFICANT_DIGITS);
+      expect(d.priceSignificantDigits).toBe(Number(market.info['price_precision']));
+      expect(d.tickSize).toBe('');
+      // bitfinex.amountToPrecision truncates to DECIMAL_PLACES: 8 decimals is a lot of 1e-8.
+      expect(d.amountPrecisionMode).toBe(PrecisionMode.PRECISION_MODE_TICK_SIZE);
+      expect(d.lotSize).toBe('0.00000001');
+      expect(d.minSize).toBe(String(market.info['minimum_order_size']).replace(/0+$/, '').replace(/\.$/, ''));
+    }
+  });
+
+  it('bithumb: prices by significant digits, amounts by decimal places', () => {
+    const [market] = load('bithumb');
+    if (market === undefined) throw new Error('no bithumb market');
+    const result = convertMarket(market, { ccxtExchange: 'bithumb', precisionMode: precisionModeOf('bithumb'), receivedAt });
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.definition.pricePrecisionMode).toBe(PrecisionMode.PRECISION_MODE_SIGNIFICANT_DIGITS);
+    expect(result.definition.priceSignificantDigits).toBe(Number(market.precision.price));
+    expect(result.definition.amountPrecisionMode).toBe(PrecisionMode.PRECISION_MODE_TICK_SIZE);
+    expect(result.definition.lotSize).toBe(`0.${'0'.repeat(Number(market.precision.amount) - 1)}1`);
+  });
+
+  it('deribit option: price-dependent tick steps from the raw tick_size_steps', () => {
+    const option = load('deribit').find((m) => m.option);
+    if (option === undefined) throw new Error('no deribit option sample');
+    const result = convertMarket(option, { ccxtExchange: 'deribit', precisionMode: precisionModeOf('deribit'), receivedAt });
+    if (!result.ok) throw new Error(result.reason);
+    const d = result.definition;
+    expect(d.instrumentType).toBe(InstrumentType.INSTRUMENT_TYPE_OPTION);
+    const rawSteps = option.info['tick_size_steps'] as Array<{ above_price: number; tick_size: number }>;
+    expect(d.tickSizeSteps).toEqual(rawSteps.map((s) => ({ abovePrice: String(s.above_price), tickSize: String(s.tick_size) })));
+    expect(d.pricePrecisionMode).toBe(rawSteps.length > 0 ? PrecisionMode.PRECISION_MODE_TICK_SIZE_STEPS : PrecisionMode.PRECISION_MODE_TICK_SIZE);
+  });
+});
