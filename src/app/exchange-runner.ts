@@ -13,7 +13,8 @@ export interface RunnerSettings {
 }
 
 function describeError(error: unknown): string {
-  const text = error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
+  // One line: exchange error bodies carry newlines that would break log lines and status messages.
+  const text = (error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error)).replace(/\s+/g, ' ').trim();
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 

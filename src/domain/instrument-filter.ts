@@ -10,10 +10,10 @@ export interface KnownSources {
 
 export type Predicate = (d: InstrumentDefinition) => boolean;
 
-const TYPE_NAMES = Object.keys(InstrumentType).filter((k) => k !== 'INSTRUMENT_TYPE_UNSPECIFIED' && k !== 'UNRECOGNIZED');
-const VALID_TYPES = new Set<number>(
-  Object.values(InstrumentType).filter((v): v is InstrumentType => typeof v === 'number' && v > 0),
-);
+// TypeScript numeric enums map both ways; the named members with a positive value are the accepted types.
+const ACCEPTED_TYPES = Object.entries(InstrumentType).filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0);
+const TYPE_NAMES = ACCEPTED_TYPES.map(([name]) => name);
+const VALID_TYPES = new Set<number>(ACCEPTED_TYPES.map(([, value]) => value));
 
 function checkKnown(field: string, values: readonly string[], known: ReadonlySet<string>): void {
   const unknown = values.filter((v) => !known.has(v));
