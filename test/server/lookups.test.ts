@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InstrumentType, OptionType, PrecisionMode } from '../../gen/ts/instruments/v1/instrument.js';
 import { readRawJson } from '../support/fixtures.js';
 import { rawDecimal } from '../support/raw-decimal.js';
-import { call, startHarness, waitForExchanges, type Harness } from '../support/service-harness.js';
+import { startHarness, waitForExchanges, type Harness } from '../support/service-harness.js';
 
 interface BinanceSymbol { symbol: string; filters: Array<Record<string, string>> }
 interface DeribitInstrument {
@@ -21,7 +21,7 @@ const filter = (s: BinanceSymbol, type: string): Record<string, string> => {
 };
 
 let h: Harness;
-const get = (req: Parameters<Harness['client']['getInstrument']>[0]) => call(h.client.getInstrument.bind(h.client), req);
+const get: Harness['rpc']['getInstrument'] = (req) => h.rpc.getInstrument(req);
 const expectStatus = async (p: Promise<unknown>, code: status, message: RegExp): Promise<void> => {
   const error = await p.then(() => undefined, (e: ServiceError) => e);
   expect(error, 'expected the call to fail').toBeDefined();
@@ -102,7 +102,7 @@ describe('GetInstrument', () => {
 });
 
 describe('BatchGetInstruments', () => {
-  const batch = (keys: string[]) => call(h.client.batchGetInstruments.bind(h.client), { instrumentKeys: keys });
+  const batch = (keys: string[]) => h.rpc.batchGetInstruments({ instrumentKeys: keys });
 
   it('returns found instruments in request order and names the missing keys', async () => {
     const res = await batch(['DERIBIT:PERPETUAL:BTC/USD:BTC', 'BINANCE-SPOT:SPOT:NOPE/USDT', 'BINANCE-SPOT:SPOT:ETH/USDT']);
@@ -119,8 +119,8 @@ describe('BatchGetInstruments', () => {
 });
 
 describe('ListInstruments', () => {
-  const list = (req: Parameters<Harness['client']['listInstruments']>[0]) => call(h.client.listInstruments.bind(h.client), req);
-  const emptyFilter = { venues: [], ccxtExchanges: [], instrumentTypes: [], baseAssets: [], quoteAssets: [], settleAssets: [], instrumentKeys: [] };
+  const list: Harness['rpc']['listInstruments'] = (req) => h.rpc.listInstruments(req);
+  const emptyFilter = {};
 
   it('pages through every Deribit BTC option exactly once', async () => {
     const expected = deribit.filter((i) => i.kind === 'option' && i.base_currency === 'BTC').map((i) => i.instrument_name).sort();
@@ -163,7 +163,7 @@ describe('ListInstruments', () => {
 
 describe('WatchChanges', () => {
   it('says UNIMPLEMENTED with what to do instead, until the change feed exists', async () => {
-    const stream = h.client.watchChanges({ sendInitialSnapshot: true, startRevision: 0 });
+    const stream = h.client.watchChanges({ filter: undefined, sendInitialSnapshot: true, startRevision: 0 });
     const error = await new Promise<ServiceError>((resolve) => stream.on('error', resolve));
     expect(error.code).toBe(status.UNIMPLEMENTED);
     expect(error.details).toMatch(/poll ListInstruments/);

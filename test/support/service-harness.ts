@@ -1,8 +1,15 @@
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import {
+  BatchGetInstrumentsRequest,
   ExchangeState,
+  GetInstrumentRequest,
   InstrumentServiceClient,
+  ListInstrumentsRequest,
+  type BatchGetInstrumentsResponse,
+  type DeepPartial,
+  type GetInstrumentResponse,
   type GetStatusResponse,
+  type ListInstrumentsResponse,
 } from '../../gen/ts/instruments/v1/instrument_service.js';
 import { createLogger } from '../../src/adapters/logger.js';
 import { startReplayServer, type ReplayServer } from '../../src/adapters/replay/index.js';
@@ -10,8 +17,27 @@ import { DEFAULT_CONFIG, type ExchangeConfig } from '../../src/app/config.js';
 import { startService, type RunningService } from '../../src/app/service.js';
 import { EXCHANGES_DIR } from './fixtures.js';
 
+
+/** The generated client's unary methods as promises, taking partial requests. */
+export interface Rpc {
+  getInstrument(req: DeepPartial<GetInstrumentRequest>): Promise<GetInstrumentResponse>;
+  batchGetInstruments(req: DeepPartial<BatchGetInstrumentsRequest>): Promise<BatchGetInstrumentsResponse>;
+  listInstruments(req: DeepPartial<ListInstrumentsRequest>): Promise<ListInstrumentsResponse>;
+  getStatus(): Promise<GetStatusResponse>;
+}
+
+export function rpcOf(client: InstrumentServiceClient): Rpc {
+  return {
+    getInstrument: (req) => call((r, cb) => client.getInstrument(r, cb), GetInstrumentRequest.fromPartial(req)),
+    batchGetInstruments: (req) => call((r, cb) => client.batchGetInstruments(r, cb), BatchGetInstrumentsRequest.fromPartial(req)),
+    listInstruments: (req) => call((r, cb) => client.listInstruments(r, cb), ListInstrumentsRequest.fromPartial(req)),
+    getStatus: () => call((r, cb) => client.getStatus(r, cb), {}),
+  };
+}
+
 export interface Harness {
   client: InstrumentServiceClient;
+  rpc: Rpc;
   address: string;
   replay: ReplayServer;
   service: RunningService;
@@ -49,7 +75,7 @@ export async function startHarness(exchanges: Record<string, Partial<ExchangeCon
   const address = `127.0.0.1:${service.port}`;
   const client = new InstrumentServiceClient(address, credentials.createInsecure());
   return {
-    client, address, replay, service,
+    client, rpc: rpcOf(client), address, replay, service,
     close: async () => {
       client.close();
       await service.stop(1000);
@@ -62,7 +88,7 @@ export async function startHarness(exchanges: Record<string, Partial<ExchangeCon
 export async function waitForExchanges(h: Harness, loaded: string[], failing: string[] = [], timeoutMs = 30_000): Promise<GetStatusResponse> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = await call(h.client.getStatus.bind(h.client), {});
+    const status = await h.rpc.getStatus();
     const by = new Map(status.exchanges.map((e) => [e.ccxtExchange, e]));
     const ready = loaded.every((id) => by.get(id)?.state === ExchangeState.EXCHANGE_STATE_READY) &&
       failing.every((id) => (by.get(id)?.consecutiveFailures ?? 0) > 0);
