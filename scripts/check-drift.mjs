@@ -17,7 +17,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { REPO_ROOT, ToolInstallError } from './ensure-tools.mjs';
-import { DESCRIPTOR_OUT, generate, GenerateError, templateOutDirs } from './generate.mjs';
+import { DESCRIPTOR_OUT, generate, GenerateError, HEALTH_DESCRIPTOR_OUT, templateOutDirs } from './generate.mjs';
 
 const execFile = promisify(execFileCb);
 
@@ -63,7 +63,7 @@ function firstDifferingLine(a, b) {
  *   missing: generated but absent from the tree; extra: in the tree but no longer generated.
  */
 export async function findDrift({ log = (m) => console.error(`check-drift: ${m}`) } = {}) {
-  const roots = [...(await templateOutDirs()), DESCRIPTOR_OUT];
+  const roots = [...(await templateOutDirs()), DESCRIPTOR_OUT, HEALTH_DESCRIPTOR_OUT];
   const tmp = await mkdtemp(join(tmpdir(), 'live-instruments-drift-'));
   try {
     await generate({ outDir: tmp, log });

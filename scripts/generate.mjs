@@ -22,6 +22,10 @@ export const BUF = join(REPO_ROOT, 'node_modules', '.bin', 'buf');
 export const BUF_GEN_TEMPLATE = 'buf.gen.yaml';
 /** FileDescriptorSet of proto/ with imports, relative to the output root. */
 export const DESCRIPTOR_OUT = 'gen/descriptor/instruments.binpb';
+// grpc.health.v1 as served by grpc-health-check, for reflection: exact descriptor bytes, because
+// proto-loader re-derives its map field wrongly and grpcurl then refuses to call Health/Check.
+export const HEALTH_PROTO_DIR = 'node_modules/grpc-health-check/proto';
+export const HEALTH_DESCRIPTOR_OUT = 'gen/descriptor/health.binpb';
 
 export class GenerateError extends Error {
   constructor(message) {
@@ -73,10 +77,11 @@ export async function generate({ outDir = REPO_ROOT, ensure = true, log = (m) =>
   const toRepo = root !== REPO_ROOT;
   const descriptor = join(root, DESCRIPTOR_OUT);
   await mkdir(dirname(descriptor), { recursive: true });
-  // Both read the module in buf.yaml (proto/); they are independent, so run them together.
+  // Independent steps, so run them together.
   await Promise.all([
     runBuf(['generate', '--template', BUF_GEN_TEMPLATE, ...(toRepo ? ['--output', root] : [])]),
     runBuf(['build', '--output', descriptor]),
+    runBuf(['build', HEALTH_PROTO_DIR, '--output', join(root, HEALTH_DESCRIPTOR_OUT)]),
   ]);
   if (!toRepo) await checkGoModVersions(log);
 }
@@ -87,7 +92,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     if (process.argv.length > 2) throw new GenerateError(`unexpected arguments: ${process.argv.slice(2).join(' ')}`);
     await generate();
     const outs = await templateOutDirs();
-    console.error(`generate: wrote ${[...outs, DESCRIPTOR_OUT].join(', ')} (${Date.now() - started} ms)`);
+    console.error(`generate: wrote ${[...outs, DESCRIPTOR_OUT, HEALTH_DESCRIPTOR_OUT].join(', ')} (${Date.now() - started} ms)`);
   } catch (err) {
     console.error(err instanceof GenerateError || err instanceof ToolInstallError ? err.message : err);
     process.exit(1);

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI = `${REPO_ROOT}dist/src/cli/main.js`;
+
+export interface CliProcess {
+  child: ChildProcess;
+  port: number;
+  /** Every stderr line so far (pino JSON). */
+  logs: string[];
+  /** SIGTERM and the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Runs the built `instruments` binary with args and waits for its "serving" log line. */
+export async function startCli(args: string[], timeoutMs = 30_000): Promise<CliProcess> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "serving" line within ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+    void exited.then((code) => reject(new Error(`exited with ${code} before serving:\n${logs.join('\n')}`)));
+    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+      logs.push(line);
+      const entry = JSON.parse(line) as { msg?: string; port?: number };
+      if (entry.msg === 'serving' && typeof entry.port === 'number') {
+        clearTimeout(timer);
+        resolve(entry.port);
+      }
+    });
+  });
+  return {
+    child, port, logs,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
