@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { ccxtExchangeIds, isCcxtExchange } from '../adapters/ccxt/create-exchange.js';
-import { closeMatches } from '../domain/close-matches.js';
+import { similarNames } from '../domain/close-matches.js';
 
 export interface ExchangeConfig {
   /** CCXT constructor options, passed through. */
@@ -53,7 +53,7 @@ function positive(path: string, value: unknown, fallback: number): number {
 
 export function checkExchangeId(id: string, where: string): void {
   if (!isCcxtExchange(id)) {
-    const near = closeMatches(id, ccxtExchangeIds(), 3);
+    const near = similarNames(id, ccxtExchangeIds());
     throw new ConfigError(`${where}: "${id}" is not a CCXT exchange id${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; see ccxt.exchanges for the accepted ids`);
   }
 }

@@ -1,0 +1,47 @@
+import { credentials } from '@grpc/grpc-js';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ExchangeState, InstrumentServiceClient } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { startCli, type CliProcess } from '../support/demo-process.js';
+import { rpcOf, type Rpc } from '../support/service-harness.js';
+
+// `npm start` offline: every exchange unreachable. A closed loopback port stands in for the
+// internet, so the test is the same on any machine.
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+let cli: CliProcess;
+let client: InstrumentServiceClient;
+let rpc: Rpc;
+beforeAll(async () => {
+  const port = await closedPort();
+  cli = await startCli(['serve', '--config', 'instruments.yaml', '--listen', '127.0.0.1:0', '--proxy-url', `http://127.0.0.1:${port}/`]);
+  client = new InstrumentServiceClient(`127.0.0.1:${cli.port}`, credentials.createInsecure());
+  rpc = rpcOf(client);
+});
+afterAll(async () => {
+  client.close();
+  expect(await cli.stop()).toBe(0);
+});
+
+it('keeps serving, reports each configured exchange unavailable with its reason, and retries', async () => {
+  const deadline = Date.now() + 20_000;
+  let status = await rpc.getStatus();
+  while (!status.exchanges.every((e) => e.consecutiveFailures >= 2) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    status = await rpc.getStatus();
+  }
+  expect(status.exchanges.map((e) => e.ccxtExchange).sort()).toEqual(['binance', 'binancecoinm', 'binanceusdm', 'deribit', 'dydx', 'mexc', 'okx']);
+  for (const e of status.exchanges) {
+    expect(e.state, e.ccxtExchange).toBe(ExchangeState.EXCHANGE_STATE_FAILED);
+    expect(e.lastError, e.ccxtExchange).toMatch(/ECONNREFUSED|fetch failed|NetworkError|ExchangeNotAvailable/);
+    expect(e.consecutiveFailures, e.ccxtExchange).toBeGreaterThanOrEqual(2);
+  }
+  const warnings = cli.logs.filter((l) => l.includes('exchange unavailable, will retry'));
+  expect(warnings.length).toBeGreaterThanOrEqual(14);
+});
