@@ -7,7 +7,7 @@ import {
   PrecisionMode,
   type TickSizeStep,
 } from '../../gen/ts/instruments/v1/instrument.js';
-import { toPlainDecimal } from './decimal.js';
+import { multiplyDecimals, toPlainDecimal } from './decimal.js';
 import { formatInstrumentKey } from './instrument-key.js';
 import { amountModeOf, incrementRule } from './precision.js';
 import type { Numeric, UnifiedMarket } from './unified-market.js';
@@ -65,6 +65,17 @@ function tickSizeSteps(info: Record<string, unknown>): TickSizeStep[] {
   return steps;
 }
 
+// OKX: one contract is ctVal × ctMult of ctValCcy. CCXT takes ctVal alone, which is right only
+// while ctMult is 1 (swaps, futures) and 100× too large for BTC options (ctMult 0.01).
+function contractSizeOf(m: UnifiedMarket, ccxtExchange: string): string {
+  if (ccxtExchange === 'okx') {
+    const ctVal = toPlainDecimal(m.info['ctVal']);
+    const ctMult = toPlainDecimal(m.info['ctMult']);
+    if (ctVal !== undefined && ctMult !== undefined) return multiplyDecimals(ctVal, ctMult);
+  }
+  return dec(m.contractSize);
+}
+
 function exchangeStatus(info: Record<string, unknown>): string {
   for (const field of ['status', 'state', 'contractStatus', 'instrumentStatus']) {
     const v = info[field];
@@ -113,6 +124,8 @@ export function convertMarket(m: UnifiedMarket, ctx: ConvertContext): ConvertRes
   if (!m.base) incomplete.push('base_asset');
   if (!m.quote) incomplete.push('quote_asset');
   if (!isSpot && !m.settle) incomplete.push('settle_asset');
+  const contractSize = isSpot ? '' : contractSizeOf(m, ctx.ccxtExchange);
+  if (!isSpot && contractSize === '') incomplete.push('contract_size');
   const active = m.active !== false;
   const status = incomplete.length > 0
     ? InstrumentStatus.INSTRUMENT_STATUS_INCOMPLETE
@@ -147,7 +160,7 @@ export function convertMarket(m: UnifiedMarket, ctx: ConvertContext): ConvertRes
     maxSize: dec(m.limits?.amount?.max),
     tradingFeesMaker: dec(m.maker),
     tradingFeesTaker: dec(m.taker),
-    contractSize: isSpot ? '' : dec(m.contractSize),
+    contractSize,
     ccxtExchange: ctx.ccxtExchange,
     ccxtSymbol: m.symbol,
     lotSize: amount?.increment ?? '',

@@ -81,3 +81,13 @@ function splitDecimal(value: string): { negative: boolean; int: string; frac: st
   const [int = '0', frac = ''] = (negative ? plain.slice(1) : plain).split('.');
   return { negative, int, frac };
 }
+
+/** Exact product of two plain decimals ("1" × "0.01" → "0.01"). */
+export function multiplyDecimals(a: string, b: string): string {
+  const [x, y] = [splitDecimal(a), splitDecimal(b)];
+  const digits = BigInt(x.int + x.frac) * BigInt(y.int + y.frac);
+  const scale = x.frac.length + y.frac.length;
+  const text = digits.toString().padStart(scale + 1, '0');
+  const product = scale === 0 ? text : `${text.slice(0, -scale)}.${text.slice(-scale)}`;
+  return toPlainDecimal((x.negative !== y.negative ? '-' : '') + product) as string;
+}

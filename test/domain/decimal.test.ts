@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareDecimals, decimalPlacesToIncrement, isPlainDecimal, toPlainDecimal } from '../../src/domain/decimal.js';
+import { compareDecimals, decimalPlacesToIncrement, isPlainDecimal, multiplyDecimals, toPlainDecimal } from '../../src/domain/decimal.js';
 
 describe('toPlainDecimal', () => {
   it.each([
@@ -48,5 +48,18 @@ describe('compareDecimals', () => {
     ['-2', '-1', -1],
   ])('%s vs %s → %i', (a, b, expected) => {
     expect(compareDecimals(a, b)).toBe(expected);
+  });
+});
+
+describe('multiplyDecimals', () => {
+  it.each([
+    ['1', '0.01', '0.01'],
+    ['0.1', '0.1', '0.01'],
+    ['100', '1', '100'],
+    ['-2.5', '0.4', '-1'],
+    ['0.0001', '10', '0.001'],
+    ['123456789.123456789', '1000', '123456789123.456789'],
+  ])('%s × %s = %s', (a, b, expected) => {
+    expect(multiplyDecimals(a, b)).toBe(expected);
   });
 });

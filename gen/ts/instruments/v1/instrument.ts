@@ -418,7 +418,11 @@ export interface InstrumentDefinition {
   status: InstrumentStatus;
   /** The exchange's own status word, e.g. "TRADING", "BREAK", "live", "open". */
   exchangeStatus: string;
-  /** Trading parameters the exchange did not publish (e.g. "tick_size"), when status is INCOMPLETE. */
+  /**
+   * Required parameters the exchange did not publish, when status is INCOMPLETE: any of
+   * "tick_size", "lot_size", "base_asset", "quote_asset", "settle_asset" and "contract_size" (the
+   * last two for derivatives). min/max size and notional are optional and never listed.
+   */
   incompleteFields: string[];
   /** Minimum order price, in price units. */
   minPrice: string;
