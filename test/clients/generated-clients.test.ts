@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRawJson } from '../support/fixtures.js';
-import { rawDecimal } from '../support/raw-decimal.js';
+import { canonical } from '../support/exact-decimal.js';
 import { REPO_ROOT } from '../support/demo-process.js';
 import { startHarness, waitForExchanges, type Harness } from '../support/service-harness.js';
 
@@ -29,8 +29,8 @@ function parseLines(stdout: string): Array<Record<string, unknown>> {
 function expectLookups(lines: Array<Record<string, unknown>>, notFoundCode: string): void {
   expect(lines[0]?.['instrument']).toMatchObject({
     instrumentKey: KEY, exchangeRawSymbol: 'BTC-PERPETUAL', instrumentType: 'INSTRUMENT_TYPE_PERPETUAL',
-    tickSize: rawDecimal(raw['tick_size'] as number), contractSize: rawDecimal(raw['contract_size'] as number),
-    minSize: rawDecimal(raw['min_trade_amount'] as number),
+    tickSize: canonical(String(raw['tick_size'] as number)), contractSize: canonical(String(raw['contract_size'] as number)),
+    minSize: canonical(String(raw['min_trade_amount'] as number)),
   });
   expect(Number(lines[0]?.['revision'])).toBeGreaterThan(0);
   expect(lines[1]).toEqual({ code: notFoundCode, details: expect.stringMatching(new RegExp(`instrument "${MISSING.replaceAll('/', '\\/')}" not found`)) });

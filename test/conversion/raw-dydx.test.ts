@@ -16,7 +16,7 @@ import {
   summary,
   tickSteps,
 } from './support/expectations.js';
-import { canonical, multiply } from './support/exact-decimal.js';
+import { canonical, multiply } from '../support/exact-decimal.js';
 import { objectAt, readRecorded, type RawObject, text } from './support/raw-fixture.js';
 import { linesOf, runSync, type SyncRun } from './support/run-sync.js';
 

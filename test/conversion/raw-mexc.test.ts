@@ -18,7 +18,7 @@ import {
   tickSteps,
   type Want,
 } from './support/expectations.js';
-import { incrementOfDecimals } from './support/exact-decimal.js';
+import { incrementOfDecimals } from '../support/exact-decimal.js';
 import { listAt, readRecorded, type RawObject, text } from './support/raw-fixture.js';
 import { linesOf, runSync, type SyncRun } from './support/run-sync.js';
 

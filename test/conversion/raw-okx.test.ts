@@ -19,7 +19,7 @@ import {
   tickSteps,
   type Want,
 } from './support/expectations.js';
-import { multiply } from './support/exact-decimal.js';
+import { multiply } from '../support/exact-decimal.js';
 import { listAt, readRecorded, type RawObject, text } from './support/raw-fixture.js';
 import { linesOf, runSync, type SyncRun, type OutputLine } from './support/run-sync.js';
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRawJson } from '../support/fixtures.js';
-import { rawDecimal } from '../support/raw-decimal.js';
+import { canonical } from '../support/exact-decimal.js';
 import { REPO_ROOT, startCli, type CliProcess } from '../support/demo-process.js';
 
 const run = promisify(execFile);
@@ -75,8 +75,8 @@ describe('README grpcurl examples against the offline demo', () => {
     const out = JSON.parse(await grpcurl(`grpcurl -plaintext -d '{"instrumentKey": "BINANCE-SPOT:SPOT:BTC/USDT"}' localhost:50051 instruments.v1.InstrumentService/GetInstrument`));
     expect(out.instrument).toMatchObject({
       instrumentKey: 'BINANCE-SPOT:SPOT:BTC/USDT', exchangeRawSymbol: 'BTCUSDT', instrumentType: 'INSTRUMENT_TYPE_SPOT',
-      tickSize: rawDecimal(price?.['tickSize'] ?? ''), lotSize: rawDecimal(lot?.['stepSize'] ?? ''),
-      minSize: rawDecimal(lot?.['minQty'] ?? ''), maxSize: rawDecimal(lot?.['maxQty'] ?? ''),
+      tickSize: canonical(String(price?.['tickSize'] ?? '')), lotSize: canonical(String(lot?.['stepSize'] ?? '')),
+      minSize: canonical(String(lot?.['minQty'] ?? '')), maxSize: canonical(String(lot?.['maxQty'] ?? '')),
     });
   });
 
@@ -86,9 +86,9 @@ describe('README grpcurl examples against the offline demo', () => {
     const out = JSON.parse(await grpcurl(`grpcurl -plaintext -d '{"instrumentKey": "DERIBIT:OPTION:BTC/USD:BTC-251226-100000-C"}' localhost:50051 instruments.v1.InstrumentService/GetInstrument`));
     expect(out.instrument).toMatchObject({
       exchangeRawSymbol: 'BTC-26DEC25-100000-C', instrumentType: 'INSTRUMENT_TYPE_OPTION', optionType: 'OPTION_TYPE_CALL',
-      strike: rawDecimal(raw['strike'] as number), tickSize: rawDecimal(raw['tick_size'] as number),
+      strike: canonical(String(raw['strike'] as number)), tickSize: canonical(String(raw['tick_size'] as number)),
       expiry: new Date(raw['expiration_timestamp'] as number).toISOString().replace('.000Z', 'Z'),
-      contractSize: rawDecimal(raw['contract_size'] as number), minSize: rawDecimal(raw['min_trade_amount'] as number),
+      contractSize: canonical(String(raw['contract_size'] as number)), minSize: canonical(String(raw['min_trade_amount'] as number)),
     });
   });
 

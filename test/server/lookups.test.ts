@@ -2,7 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InstrumentType, OptionType, PrecisionMode } from '../../gen/ts/instruments/v1/instrument.js';
 import { readRawJson } from '../support/fixtures.js';
-import { rawDecimal } from '../support/raw-decimal.js';
+import { canonical } from '../support/exact-decimal.js';
 import { startHarness, waitForExchanges, type Harness } from '../support/service-harness.js';
 
 interface BinanceSymbol { symbol: string; filters: Array<Record<string, string>> }
@@ -43,9 +43,9 @@ describe('GetInstrument', () => {
     expect(revision).toBeGreaterThan(0);
     expect(instrument?.exchangeRawSymbol).toBe('BTCUSDT');
     expect(instrument?.instrumentType).toBe(InstrumentType.INSTRUMENT_TYPE_SPOT);
-    expect(instrument?.tickSize).toBe(rawDecimal(filter(btcusdt, 'PRICE_FILTER')['tickSize'] as string));
-    expect(instrument?.lotSize).toBe(rawDecimal(filter(btcusdt, 'LOT_SIZE')['stepSize'] as string));
-    expect(instrument?.minSize).toBe(rawDecimal(filter(btcusdt, 'LOT_SIZE')['minQty'] as string));
+    expect(instrument?.tickSize).toBe(canonical(String(filter(btcusdt, 'PRICE_FILTER')['tickSize'] as string)));
+    expect(instrument?.lotSize).toBe(canonical(String(filter(btcusdt, 'LOT_SIZE')['stepSize'] as string)));
+    expect(instrument?.minSize).toBe(canonical(String(filter(btcusdt, 'LOT_SIZE')['minQty'] as string)));
     expect(instrument?.tardisExchange).toBe('binance');
   });
 
@@ -65,13 +65,13 @@ describe('GetInstrument', () => {
     const yymmdd = `${String(d.getUTCFullYear()).slice(2)}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
     const cp = raw.option_type === 'call' ? 'C' : 'P';
     expect(instrument?.instrumentKey).toBe(`DERIBIT:OPTION:${raw.base_currency}/${raw.counter_currency}:${raw.settlement_currency}-${yymmdd}-${raw.strike}-${cp}`);
-    expect(instrument?.strike).toBe(rawDecimal(raw.strike as number));
+    expect(instrument?.strike).toBe(canonical(String(raw.strike as number)));
     expect(instrument?.expiry?.getTime()).toBe(raw.expiration_timestamp);
     expect(instrument?.optionType).toBe(raw.option_type === 'call' ? OptionType.OPTION_TYPE_CALL : OptionType.OPTION_TYPE_PUT);
-    expect(instrument?.tickSize).toBe(rawDecimal(raw.tick_size));
+    expect(instrument?.tickSize).toBe(canonical(String(raw.tick_size)));
     expect(instrument?.pricePrecisionMode).toBe(PrecisionMode.PRECISION_MODE_TICK_SIZE_STEPS);
-    expect(instrument?.tickSizeSteps).toEqual(raw.tick_size_steps.map((s) => ({ abovePrice: rawDecimal(s.above_price), tickSize: rawDecimal(s.tick_size) })));
-    expect(instrument?.contractSize).toBe(rawDecimal(raw.contract_size));
+    expect(instrument?.tickSizeSteps).toEqual(raw.tick_size_steps.map((s) => ({ abovePrice: canonical(String(s.above_price)), tickSize: canonical(String(s.tick_size)) })));
+    expect(instrument?.contractSize).toBe(canonical(String(raw.contract_size)));
     // The key found by raw symbol finds the same instrument.
     expect((await get({ instrumentKey: instrument?.instrumentKey ?? '' })).instrument?.exchangeRawSymbol).toBe(raw.instrument_name);
   });

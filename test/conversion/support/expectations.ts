@@ -1,4 +1,4 @@
-import { CANONICAL_DECIMAL, canonical } from './exact-decimal.js';
+import { CANONICAL_DECIMAL, canonical } from '../../support/exact-decimal.js';
 import type { OutputLine } from './run-sync.js';
 
 /** The output fields checked against the raw response, by their proto3 JSON names. */

@@ -1,4 +1,4 @@
-// Exact decimal helpers for the raw-response tests. Deliberately independent of src/domain/decimal.ts:
+// Exact decimal helpers for tests that read raw exchange responses. Deliberately independent of src/domain/decimal.ts:
 // the expected values must not be computed by the code under test.
 
 /** A canonical plain decimal: no exponent, no leading zeros, no trailing fractional zeros, no "-0". */
