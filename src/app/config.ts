@@ -33,6 +33,8 @@ export const DEFAULT_CONFIG: ServiceConfig = {
 
 export class ConfigError extends Error {}
 
+const CREDENTIAL_KEYS = ['apiKey', 'secret', 'password', 'uid', 'privateKey', 'walletAddress', 'token'];
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -87,6 +89,11 @@ export function parseConfig(text: string, source: string): ServiceConfig {
       const settings = keysOf(`${source}: exchanges.${id}`, value, ['ccxt', 'sandbox']);
       if (settings['ccxt'] !== undefined && !isObj(settings['ccxt'])) {
         throw new ConfigError(`${source}: exchanges.${id}.ccxt must be a mapping of CCXT constructor options`);
+      }
+      // Secrets never live in a config file that gets committed and copied around.
+      const secret = CREDENTIAL_KEYS.find((key) => isObj(settings['ccxt']) && key in settings['ccxt']);
+      if (secret !== undefined) {
+        throw new ConfigError(`${source}: exchanges.${id}.ccxt.${secret} is not accepted: credentials come only from the environment (${id.toUpperCase()}_API_KEY, ${id.toUpperCase()}_SECRET)`);
       }
       config.exchanges[id] = { ccxt: (settings['ccxt'] as Obj | undefined) ?? {}, sandbox: settings['sandbox'] === true };
     }

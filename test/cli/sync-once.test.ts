@@ -69,6 +69,7 @@ describe('instruments sync --once', () => {
     ['bad type', 'refresh:\n  interval_seconds: soon\n', /refresh.interval_seconds must be a positive number of seconds, got "soon"/],
     ['unknown exchange', 'exchanges:\n  notanexchange: {}\n', /exchanges: "notanexchange" is not a CCXT exchange id/],
     ['not YAML', 'exchanges: [unclosed\n', /is not valid YAML/],
+    ['credential', 'exchanges:\n  binance:\n    ccxt: { apiKey: abc }\n', /exchanges.binance.ccxt.apiKey is not accepted: credentials come only from the environment \(BINANCE_API_KEY, BINANCE_SECRET\)/],
   ])('a config with a %s is refused with its path', async (name, text, message) => {
     const run = await instruments(['sync', '--once', '--config', config(`${name}.yaml`, text)]);
     expect(run.code).toBe(2);
