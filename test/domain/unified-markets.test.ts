@@ -68,6 +68,19 @@ describe('precision modes', () => {
     expect(result.definition.lotSize).toBe(`0.${'0'.repeat(Number(market.precision.amount) - 1)}1`);
   });
 
+  it('DECIMAL_PLACES: precision counts decimals, converted to the equivalent tick and lot', () => {
+    // No sample exchange uses DECIMAL_PLACES any more; take a real spot sample and read its
+    // precision as a DECIMAL_PLACES class would report it.
+    const [sample] = load('kraken');
+    if (sample === undefined) throw new Error('no kraken sample');
+    const market = { ...sample, precision: { price: 1, amount: 8 } };
+    const result = convertMarket(market, { ccxtExchange: 'kraken', precisionMode: ccxt.DECIMAL_PLACES, receivedAt });
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.definition.tickSize).toBe('0.1');
+    expect(result.definition.lotSize).toBe('0.00000001');
+    expect(result.definition.pricePrecisionMode).toBe(PrecisionMode.PRECISION_MODE_TICK_SIZE);
+  });
+
   it('deribit option: price-dependent tick steps from the raw tick_size_steps', () => {
     const option = load('deribit').find((m) => m.option);
     if (option === undefined) throw new Error('no deribit option sample');
