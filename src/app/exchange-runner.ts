@@ -74,14 +74,15 @@ export class ExchangeRunner {
     this.state.lastAttemptTime = new Date(started);
     this.state.nextAttemptTime = undefined;
     const loaded = await loadDefinitions(this.exchange, this.state.lastSuccessTime !== undefined);
-    const applied = this.store.replaceExchange(this.exchange.id, loaded.definitions);
+    const batch = this.store.applyExchange(this.exchange.id, loaded.definitions, loaded.receivedAt);
+    const applied = { count: this.store.countFor(this.exchange.id), revision: this.store.revision, changes: batch?.changes.length ?? 0 };
     Object.assign(this.state, {
       state: ExchangeState.EXCHANGE_STATE_READY, instrumentCount: applied.count, lastSuccessTime: loaded.receivedAt,
       lastError: '', consecutiveFailures: 0, nextAttemptTime: new Date(Date.now() + this.settings.refreshIntervalMs),
     });
     this.log.info({
       exchange: this.exchange.id, instruments: applied.count, rejected: loaded.rejected.length,
-      durationMs: Date.now() - started, revision: applied.revision,
+      changes: applied.changes, durationMs: Date.now() - started, revision: applied.revision,
     }, 'markets loaded');
     if (loaded.rejected.length > 0) {
       this.log.debug({ exchange: this.exchange.id, rejected: loaded.rejected.slice(0, 20) }, 'markets not converted');

@@ -5,14 +5,20 @@ import { getStatus } from './get-status.js';
 import { listInstruments } from './list-instruments.js';
 import type { RpcContext } from './rpc-context.js';
 import { unary, type UnaryErrorLogger } from './unary.js';
-import { watchChanges } from './watch-changes.js';
+import { watchChanges, type WatchSettings } from './watch-changes.js';
+import type { WatchRegistry } from './watch-registry.js';
 
-export function instrumentService(ctx: RpcContext, logError: UnaryErrorLogger): InstrumentServiceServer {
+export interface WatchDeps {
+  settings: WatchSettings;
+  registry: WatchRegistry;
+}
+
+export function instrumentService(ctx: RpcContext, watch: WatchDeps, logError: UnaryErrorLogger): InstrumentServiceServer {
   return {
     getInstrument: unary('GetInstrument', getInstrument(ctx), logError),
     batchGetInstruments: unary('BatchGetInstruments', batchGetInstruments(ctx), logError),
     listInstruments: unary('ListInstruments', listInstruments(ctx), logError),
-    watchChanges: watchChanges(),
+    watchChanges: watchChanges(ctx, watch.settings, watch.registry),
     getStatus: unary('GetStatus', getStatus(ctx), logError),
   };
 }

@@ -1,15 +1,97 @@
 import type { handleServerStreamingCall } from '@grpc/grpc-js';
-import type { WatchChangesRequest, WatchChangesResponse } from '../../gen/ts/instruments/v1/instrument_service.js';
-import { ServiceError } from '../domain/service-error.js';
+import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
+import type { InstrumentChange, WatchChangesRequest, WatchChangesResponse } from '../../gen/ts/instruments/v1/instrument_service.js';
+import type { ChangeBatchEvent } from '../domain/change-batch.js';
+import { compileFilter, type Predicate } from '../domain/instrument-filter.js';
+import { invalidArgument, ServiceError } from '../domain/service-error.js';
+import type { RpcContext } from './rpc-context.js';
 import { toGrpcStatus } from './to-grpc-status.js';
+import type { WatchRegistry } from './watch-registry.js';
+import { WatchStream, type StreamLimits } from './watch-stream.js';
 
-// The change feed needs the refresh pipeline and its diff, which do not exist yet; until they do,
-// callers get an explicit UNIMPLEMENTED rather than a stream that never says anything.
-export function watchChanges(): handleServerStreamingCall<WatchChangesRequest, WatchChangesResponse> {
+export interface WatchSettings extends StreamLimits {
+  /** How often an idle watcher is told the current revision. */
+  progressIntervalMs: number;
+  /** Instruments per snapshot message. */
+  snapshotPageSize: number;
+}
+
+export const DEFAULT_WATCH_SETTINGS: WatchSettings = { progressIntervalMs: 10_000, snapshotPageSize: 500, maxPendingMessages: 256 };
+
+/** A change concerns a watcher when the instrument matches its filter before or after it. */
+function matching(batch: ChangeBatchEvent, matches: Predicate): InstrumentChange[] {
+  return batch.changes.filter((c) => (c.instrument !== undefined && matches(c.instrument)) || (c.previous !== undefined && matches(c.previous)));
+}
+
+function batchMessage(batch: ChangeBatchEvent, changes: InstrumentChange[]): WatchChangesResponse {
+  return { revision: batch.revision, changes: { changes, appliedTime: batch.appliedAt } };
+}
+
+function resumeBatches(ctx: RpcContext, start: number): ChangeBatchEvent[] {
+  const current = ctx.store.revision;
+  if (start > current) {
+    throw new ServiceError('OUT_OF_RANGE', `start_revision ${start} is ahead of this server's revision ${current}: re-list with ListInstruments (or send_initial_snapshot) and watch from its revision`);
+  }
+  const batches = ctx.store.changesSince(start);
+  if (batches === undefined) {
+    throw new ServiceError('OUT_OF_RANGE', `start_revision ${start} is older than the change history kept here (resumable from ${ctx.store.oldestResumableRevision}): re-list with ListInstruments (or send_initial_snapshot) and watch from its revision`);
+  }
+  return batches;
+}
+
+export function watchChanges(ctx: RpcContext, settings: WatchSettings, registry: WatchRegistry): handleServerStreamingCall<WatchChangesRequest, WatchChangesResponse> {
   return (call) => {
-    call.emit('error', toGrpcStatus(new ServiceError(
-      'UNIMPLEMENTED',
-      'WatchChanges is not implemented yet: until it is, poll ListInstruments or GetStatus (their revision tells whether anything changed)',
-    )));
+    const request = call.request;
+    let matches: Predicate;
+    let backlog: ChangeBatchEvent[] = [];
+    try {
+      if (request.sendInitialSnapshot && request.startRevision > 0) {
+        throw invalidArgument('send_initial_snapshot and start_revision exclude each other: take a snapshot, or resume after a revision');
+      }
+      matches = compileFilter(request.filter, ctx.exchanges.known());
+      if (request.startRevision > 0) backlog = resumeBatches(ctx, request.startRevision);
+    } catch (error) {
+      call.emit('error', toGrpcStatus(error));
+      return;
+    }
+    const stream = new WatchStream(call, settings);
+    registry.add(stream);
+
+    // Everything below runs in one tick: the view read here and the subscription taken here see
+    // the same store state, so no batch falls between snapshot (or backlog) and live changes.
+    const view = ctx.store.view();
+    let sentThrough = view.revision;
+    if (request.sendInitialSnapshot) {
+      let page: InstrumentDefinition[] = [];
+      for (const key of view.sortedKeys) {
+        const d = view.byKey.get(key) as InstrumentDefinition;
+        if (!matches(d)) continue;
+        page.push(d);
+        if (page.length === settings.snapshotPageSize) {
+          stream.send({ revision: view.revision, snapshot: { instruments: page } });
+          page = [];
+        }
+      }
+      if (page.length > 0) stream.send({ revision: view.revision, snapshot: { instruments: page } });
+      stream.send({ revision: view.revision, snapshotEnd: {} });
+    } else {
+      for (const batch of backlog) {
+        const changes = matching(batch, matches);
+        if (changes.length > 0) stream.send(batchMessage(batch, changes));
+      }
+      // Tell the client where the live part of its watch starts (after any resumed backlog).
+      stream.send({ revision: view.revision, progress: {} });
+    }
+    const subscription = ctx.store.changes$.subscribe((batch) => {
+      if (batch.revision <= sentThrough) return;
+      sentThrough = batch.revision;
+      const changes = matching(batch, matches);
+      if (changes.length > 0) stream.send(batchMessage(batch, changes));
+    });
+    const progress = setInterval(() => stream.send({ revision: ctx.store.revision, progress: {} }), settings.progressIntervalMs);
+    stream.onClose(() => {
+      subscription.unsubscribe();
+      clearInterval(progress);
+    });
   };
 }

@@ -2,6 +2,8 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { InstrumentServiceService } from '../../gen/ts/instruments/v1/instrument_service.js';
 import { instrumentService } from '../rpc/instrument-service.js';
+import { DEFAULT_WATCH_SETTINGS, type WatchSettings } from '../rpc/watch-changes.js';
+import { WatchRegistry } from '../rpc/watch-registry.js';
 import type { RpcContext } from '../rpc/rpc-context.js';
 import type { UnaryErrorLogger } from '../rpc/unary.js';
 import { addReflection } from './reflection.js';
@@ -12,13 +14,21 @@ export interface RunningServer {
   /** The bound port (useful with port 0). */
   port: number;
   health: HealthImplementation;
+  /** Open WatchChanges streams. */
+  watchers: WatchRegistry;
   /** Graceful shutdown: stops accepting calls and waits for running ones, forcing after graceMs. */
   close(graceMs?: number): Promise<void>;
 }
 
-export async function startGrpcServer(listen: string, ctx: RpcContext, logError: UnaryErrorLogger): Promise<RunningServer> {
+export async function startGrpcServer(
+  listen: string,
+  ctx: RpcContext,
+  logError: UnaryErrorLogger,
+  watchSettings: WatchSettings = DEFAULT_WATCH_SETTINGS,
+): Promise<RunningServer> {
   const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
-  server.addService(InstrumentServiceService, instrumentService(ctx, logError));
+  const watchers = new WatchRegistry();
+  server.addService(InstrumentServiceService, instrumentService(ctx, { settings: watchSettings, registry: watchers }, logError));
   const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
   addReflection(server);
@@ -28,9 +38,12 @@ export async function startGrpcServer(listen: string, ctx: RpcContext, logError:
   return {
     port,
     health,
+    watchers,
     close: (graceMs = 5000) => new Promise<void>((resolve) => {
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(SERVICE_NAME, 'NOT_SERVING');
+      // Open watches would hold tryShutdown until the grace period: end them, telling clients to resume.
+      watchers.endAll('server shutting down');
       const force = setTimeout(() => { server.forceShutdown(); resolve(); }, graceMs);
       server.tryShutdown(() => { clearTimeout(force); resolve(); });
     }),

@@ -160,12 +160,3 @@ describe('ListInstruments', () => {
       status.INVALID_ARGUMENT, /filter.instrument_types has 99; accepted: INSTRUMENT_TYPE_SPOT/);
   });
 });
-
-describe('WatchChanges', () => {
-  it('says UNIMPLEMENTED with what to do instead, until the change feed exists', async () => {
-    const stream = h.client.watchChanges({ filter: undefined, sendInitialSnapshot: true, startRevision: 0 });
-    const error = await new Promise<ServiceError>((resolve) => stream.on('error', resolve));
-    expect(error.code).toBe(status.UNIMPLEMENTED);
-    expect(error.details).toMatch(/poll ListInstruments/);
-  });
-});

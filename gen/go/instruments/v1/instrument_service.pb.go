@@ -1134,7 +1134,8 @@ func (x *ChangeBatch) GetAppliedTime() *timestamppb.Timestamp {
 	return nil
 }
 
-// Nothing matching changed; the watcher is up to date as of the response's revision.
+// Nothing matching changed; the watcher is up to date as of the response's revision. Also the
+// first message of a watch without send_initial_snapshot: the revision it starts after.
 type Progress struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields

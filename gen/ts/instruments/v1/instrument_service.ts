@@ -292,7 +292,10 @@ export interface ChangeBatch {
   appliedTime: Date | undefined;
 }
 
-/** Nothing matching changed; the watcher is up to date as of the response's revision. */
+/**
+ * Nothing matching changed; the watcher is up to date as of the response's revision. Also the
+ * first message of a watch without send_initial_snapshot: the revision it starts after.
+ */
 export interface Progress {
 }
 
