@@ -21,8 +21,8 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     createExchange(id, { ccxt: settings.ccxt, sandbox: settings.sandbox, ...(config.proxyUrl ? { proxyUrl: config.proxyUrl } : {}) }),
     store,
     {
-      refreshIntervalMs: config.refreshIntervalSeconds * 1000,
-      retry: { initialMs: config.retryInitialSeconds * 1000, maxMs: config.retryMaxSeconds * 1000 },
+      refreshIntervalMs: config.refresh.intervalSeconds * 1000,
+      retry: { initialMs: config.refresh.retryInitialSeconds * 1000, maxMs: config.refresh.retryMaxSeconds * 1000 },
     },
     log,
   ));

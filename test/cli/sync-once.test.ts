@@ -66,7 +66,7 @@ describe('instruments sync --once', () => {
 
   it.each([
     ['unknown key', 'exchanges:\n  binance:\n    ccxt_options: {}\n', /exchanges.binance.ccxt_options is not a known key; accepted: ccxt, sandbox/],
-    ['bad type', 'refresh:\n  interval_seconds: soon\n', /refresh.interval_seconds must be a positive number of seconds, got "soon"/],
+    ['bad type', 'refresh:\n  interval_seconds: soon\n', /refresh.interval_seconds must be a number ≥ 0.1, got "soon"/],
     ['unknown exchange', 'exchanges:\n  notanexchange: {}\n', /exchanges: "notanexchange" is not a CCXT exchange id/],
     ['not YAML', 'exchanges: [unclosed\n', /is not valid YAML/],
     ['credential', 'exchanges:\n  binance:\n    ccxt: { apiKey: abc }\n', /exchanges.binance.ccxt.apiKey is not accepted: credentials come only from the environment \(BINANCE_API_KEY, BINANCE_SECRET\)/],

@@ -64,8 +64,7 @@ export async function startHarness(exchanges: Record<string, Partial<ExchangeCon
     ...DEFAULT_CONFIG,
     listen: '127.0.0.1:0',
     proxyUrl: replay.url,
-    retryInitialSeconds: 0.2,
-    retryMaxSeconds: 1,
+    refresh: { ...DEFAULT_CONFIG.refresh, retryInitialSeconds: 0.2, retryMaxSeconds: 1 },
     exchanges: Object.fromEntries(Object.entries(exchanges).map(([id, s]) => [
       id,
       s === 'fixture' ? { ccxt: replay.ccxtOptionsFor(id), sandbox: false } : { ccxt: s.ccxt ?? {}, sandbox: s.sandbox ?? false },
