@@ -5,7 +5,7 @@ import { ExchangeState, type ExchangeStatus } from '../../gen/ts/instruments/v1/
 import { loadDefinitions } from '../adapters/ccxt/load-definitions.js';
 import { venuesOfExchange } from '../domain/venues.js';
 import type { InstrumentStore } from '../store/instrument-store.js';
-import { backoffDelay, type BackoffSettings } from './backoff.js';
+import { backoffDelay, type BackoffSettings } from '../domain/backoff.js';
 
 export interface RunnerSettings {
   refreshIntervalMs: number;
