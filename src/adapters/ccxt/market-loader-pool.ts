@@ -1,0 +1,159 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { packageRoot } from '../package-root.js';
+import type { ExchangeSettings } from './create-exchange.js';
+import type { LoadedDefinitions } from './load-definitions.js';
+import { decodeDefinitions, type LoadFailure, type LoadReply, type LoadRequest } from './market-loader-protocol.js';
+
+export interface MarketLoaderPoolOptions {
+  /** Worker threads; default min(2, cores). */
+  size?: number;
+  /** The worker entry (built JavaScript); default dist/src/adapters/ccxt/market-loader-worker.js. */
+  workerPath?: string;
+}
+
+export interface PooledLoad extends LoadedDefinitions {
+  /** loadMarkets plus conversion, in the worker. */
+  durationMs: number;
+  /** False when the worker had to create the CCXT instance (first load, or a replaced worker). */
+  reusedInstance: boolean;
+}
+
+/** How a pooled load failed: the CCXT error's name and message, and the exchange's Retry-After. */
+export type LoadError = Error & { retryAfterMs?: number };
+
+/** The Retry-After of a failed pooled load, in ms, for retryWithBackoff's `retryAfterMs`. */
+export function retryAfterOf(error: unknown): number | undefined {
+  const value = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+function loadError(failure: LoadFailure): LoadError {
+  const error: LoadError = new Error(failure.message);
+  error.name = failure.name;
+  if (failure.retryAfterMs !== undefined) error.retryAfterMs = failure.retryAfterMs;
+  return error;
+}
+
+// vitest runs the TypeScript sources, but Node cannot start a .ts worker: always use the build.
+function builtWorkerPath(): string {
+  const path = join(packageRoot(), 'dist', 'src', 'adapters', 'ccxt', 'market-loader-worker.js');
+  if (!existsSync(path)) throw new Error(`market loader worker not built: ${path} is missing; run \`npm run build\``);
+  return path;
+}
+
+interface Pending {
+  ccxtId: string;
+  resolve: (loaded: PooledLoad) => void;
+  reject: (error: Error) => void;
+}
+
+/** One worker thread and the loads it has in flight. */
+class LoaderThread {
+  private readonly pending = new Map<number, Pending>();
+  private readonly worker: Worker;
+  private failed: Error | undefined;
+
+  constructor(path: string, index: number, onGone: () => void) {
+    this.worker = new Worker(path);
+    this.worker.on('message', (reply: LoadReply) => this.settle(reply));
+    this.worker.on('error', (error) => {
+      this.failed = error;
+    });
+    this.worker.on('exit', (code) => {
+      const cause = this.failed === undefined ? `stopped (exit code ${code})` : `crashed (${this.failed.message})`;
+      this.rejectAll((ccxtId) => new Error(`market loader worker ${index} ${cause} while loading ${ccxtId}`));
+      onGone();
+    });
+  }
+
+  send(request: LoadRequest, pending: Pending): void {
+    this.pending.set(request.requestId, pending);
+    this.worker.postMessage(request);
+  }
+
+  rejectAll(errorFor: (ccxtId: string) => Error): void {
+    for (const { ccxtId, reject } of this.pending.values()) reject(errorFor(ccxtId));
+    this.pending.clear();
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private settle(reply: LoadReply): void {
+    const pending = this.pending.get(reply.requestId);
+    if (pending === undefined) return;
+    this.pending.delete(reply.requestId);
+    if (!reply.ok) {
+      pending.reject(loadError(reply.failure));
+      return;
+    }
+    pending.resolve({
+      definitions: decodeDefinitions(reply.definitions), rejected: reply.rejected, receivedAt: new Date(reply.receivedAtMs),
+      durationMs: reply.durationMs, reusedInstance: reply.reusedInstance,
+    });
+  }
+}
+
+/**
+ * Loads and converts markets in worker threads, so an RPC on the main thread never waits behind
+ * CCXT's parsing (up to ~1 s of CPU for a large exchange). Each exchange id stays on one worker,
+ * which keeps its CCXT instance between loads; a worker that dies fails its loads in flight and
+ * is replaced on next use.
+ */
+export class MarketLoaderPool {
+  private readonly threads: (LoaderThread | undefined)[];
+  /** Exchange id → worker index, fixed on first use; new ids go to the worker with the fewest. */
+  private readonly assigned = new Map<string, number>();
+  private readonly workerPath: string;
+  private nextRequestId = 1;
+  private closed = false;
+
+  constructor(options: MarketLoaderPoolOptions = {}) {
+    const size = options.size ?? Math.min(2, availableParallelism());
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`MarketLoaderPool: size must be a positive integer, got ${size}`);
+    this.threads = new Array<LoaderThread | undefined>(size).fill(undefined);
+    this.workerPath = options.workerPath ?? builtWorkerPath();
+  }
+
+  load(ccxtId: string, settings: ExchangeSettings, reload: boolean): Promise<PooledLoad> {
+    if (this.closed) return Promise.reject(new Error('market loader pool is closed'));
+    const thread = this.threadAt(this.indexFor(ccxtId));
+    return new Promise<PooledLoad>((resolve, reject) => {
+      thread.send({ requestId: this.nextRequestId++, ccxtId, settings, reload }, { ccxtId, resolve, reject });
+    });
+  }
+
+  /** Terminates every worker; loads in flight are rejected. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const running = this.threads.filter((thread) => thread !== undefined);
+    this.threads.fill(undefined);
+    for (const thread of running) thread.rejectAll((ccxtId) => new Error(`market loader pool closed while loading ${ccxtId}`));
+    await Promise.all(running.map((thread) => thread.terminate()));
+  }
+
+  private indexFor(ccxtId: string): number {
+    let index = this.assigned.get(ccxtId);
+    if (index === undefined) {
+      const counts = this.threads.map(() => 0);
+      for (const i of this.assigned.values()) counts[i] = (counts[i] ?? 0) + 1;
+      index = counts.indexOf(Math.min(...counts));
+      this.assigned.set(ccxtId, index);
+    }
+    return index;
+  }
+
+  private threadAt(index: number): LoaderThread {
+    const existing = this.threads[index];
+    if (existing !== undefined) return existing;
+    const thread: LoaderThread = new LoaderThread(this.workerPath, index, () => {
+      if (this.threads[index] === thread) this.threads[index] = undefined;
+    });
+    this.threads[index] = thread;
+    return thread;
+  }
+}

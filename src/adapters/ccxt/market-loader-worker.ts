@@ -1,0 +1,59 @@
+// Worker-thread entry of MarketLoaderPool: CCXT's market parsing and the conversion run here so
+// that they never block the main thread. Keeps one CCXT instance per exchange id between loads
+// (CCXT reuses its state on loadMarkets(true)).
+import { parentPort } from 'node:worker_threads';
+import type { Exchange } from 'ccxt';
+import { parseRetryAfter } from '../../domain/backoff.js';
+import { createExchange, type ExchangeSettings } from './create-exchange.js';
+import { loadDefinitions } from './load-definitions.js';
+import { encodeDefinitions, type LoadFailure, type LoadReply, type LoadRequest } from './market-loader-protocol.js';
+
+if (parentPort === null) throw new Error('market-loader-worker runs only as a worker thread (see MarketLoaderPool)');
+const port = parentPort;
+
+const instances = new Map<string, { exchange: Exchange; settingsJson: string }>();
+
+/** The kept instance for `ccxtId`, or a new one when there is none or its settings changed. */
+function instanceFor(ccxtId: string, settings: ExchangeSettings): { exchange: Exchange; reused: boolean } {
+  const settingsJson = JSON.stringify(settings);
+  const kept = instances.get(ccxtId);
+  if (kept !== undefined && kept.settingsJson === settingsJson) return { exchange: kept.exchange, reused: true };
+  const exchange = createExchange(ccxtId, settings);
+  instances.set(ccxtId, { exchange, settingsJson });
+  return { exchange, reused: false };
+}
+
+function failureOf(error: unknown, exchange: Exchange | undefined): LoadFailure {
+  const failure: LoadFailure = error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
+  // CCXT capitalises header names; it keeps the headers of the last response it received.
+  const headers = exchange?.last_response_headers as Record<string, unknown> | undefined;
+  const retryAfter = headers?.['Retry-After'];
+  const retryAfterMs = typeof retryAfter === 'string' ? parseRetryAfter(retryAfter, Date.now()) : undefined;
+  return retryAfterMs === undefined ? failure : { ...failure, retryAfterMs };
+}
+
+async function load(request: LoadRequest): Promise<void> {
+  const { requestId } = request;
+  let exchange: Exchange | undefined;
+  try {
+    const instance = instanceFor(request.ccxtId, request.settings);
+    exchange = instance.exchange;
+    // Headers of an earlier load must not lend a Retry-After to this one's failure.
+    exchange.last_response_headers = undefined;
+    const started = performance.now();
+    const loaded = await loadDefinitions(exchange, request.reload);
+    const definitions = encodeDefinitions(loaded.definitions);
+    const reply: LoadReply = {
+      requestId, ok: true, definitions, rejected: loaded.rejected, receivedAtMs: loaded.receivedAt.getTime(),
+      durationMs: Math.round(performance.now() - started), reusedInstance: instance.reused,
+    };
+    port.postMessage(reply, [definitions]);
+  } catch (error) {
+    const reply: LoadReply = { requestId, ok: false, failure: failureOf(error, exchange) };
+    port.postMessage(reply);
+  }
+}
+
+port.on('message', (request: LoadRequest) => void load(request));
