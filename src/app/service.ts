@@ -1,47 +1,70 @@
 import type { Logger } from 'pino';
-import { createExchange } from '../adapters/ccxt/create-exchange.js';
-import type { KnownSources } from '../domain/instrument-filter.js';
-import { venuesOfExchange } from '../domain/venues.js';
-import type { ExchangeStatusSource } from '../rpc/rpc-context.js';
-import { startGrpcServer } from '../server/grpc-server.js';
+import type { Subscription } from 'rxjs';
+import { WebhookNotifier } from '../adapters/webhook/webhook-notifier.js';
+import type { ChangeBatchEvent } from '../domain/change-batch.js';
+import { startGrpcServer, type RunningServer } from '../server/grpc-server.js';
 import { InstrumentStore } from '../store/instrument-store.js';
-import type { ServiceConfig } from './config.js';
-import { ExchangeRunner } from './exchange-runner.js';
+import { ConfigError, type ServiceConfig } from './config.js';
+import { startRefreshing } from './refreshing.js';
+
+export type ChangeCallback = (batch: ChangeBatchEvent) => void;
 
 export interface RunningService {
   port: number;
   store: InstrumentStore;
+  server: RunningServer;
+  /** Calls fn with every change batch, after watchers got it; returns the unsubscribe. */
+  addChangeCallback(fn: ChangeCallback): () => void;
   stop(graceMs?: number): Promise<void>;
 }
 
-// Wiring: one store, one runner per configured exchange, one gRPC server reading both.
-export async function startService(config: ServiceConfig, log: Logger): Promise<RunningService> {
-  const store = new InstrumentStore();
-  const runners = Object.entries(config.exchanges).map(([id, settings]) => new ExchangeRunner(
-    createExchange(id, { ccxt: settings.ccxt, sandbox: settings.sandbox, ...(config.proxyUrl ? { proxyUrl: config.proxyUrl } : {}) }),
-    store,
-    {
-      refreshIntervalMs: config.refresh.intervalSeconds * 1000,
-      retry: { initialMs: config.refresh.retryInitialSeconds * 1000, maxMs: config.refresh.retryMaxSeconds * 1000 },
-    },
-    log,
-  ));
-  const known: KnownSources = {
-    venues: new Set(runners.flatMap((r) => venuesOfExchange(r.id))),
-    ccxtExchanges: new Set(runners.map((r) => r.id)),
-  };
-  const exchanges: ExchangeStatusSource = { statuses: () => runners.map((r) => r.status()), known: () => known };
-  const server = await startGrpcServer(config.listen, { store, exchanges }, (method, error) => {
+function webhookFor(config: ServiceConfig, env: NodeJS.ProcessEnv, log: Logger): WebhookNotifier | undefined {
+  if (config.webhookUrl === undefined) return undefined;
+  const secret = env['INSTRUMENTS_WEBHOOK_SECRET'];
+  if (!secret) throw new ConfigError('webhook.url is set but INSTRUMENTS_WEBHOOK_SECRET is not: the receiver needs the secret to verify batches');
+  return new WebhookNotifier({ url: config.webhookUrl, secret }, log);
+}
+
+// Wiring: one store, one refresh pipeline per exchange, the gRPC server, callbacks and webhook.
+export async function startService(config: ServiceConfig, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const webhook = webhookFor(config, env, log);
+  const store = new InstrumentStore({ maxBatches: config.watch.historyBatches, maxChanges: config.watch.historyChanges });
+  const refreshing = startRefreshing(config, store, log);
+  const server = await startGrpcServer(config.listen, { store, exchanges: refreshing.exchanges }, (method, error) => {
     log.error({ method, err: error }, 'unexpected error in RPC handler');
+  }, {
+    progressIntervalMs: config.watch.progressIntervalSeconds * 1000,
+    maxPendingMessages: config.watch.maxPendingMessages,
+    snapshotPageSize: 500,
   });
-  log.info({ listen: config.listen, port: server.port, exchanges: runners.map((r) => r.id) }, 'serving');
-  for (const runner of runners) runner.start();
+  webhook?.attach(store.changes$);
+  const callbacks = new Set<Subscription>();
+  log.info({ listen: config.listen, port: server.port, exchanges: Object.keys(config.exchanges) }, 'serving');
   return {
     port: server.port,
     store,
+    server,
+    addChangeCallback: (fn) => {
+      // A throwing callback is logged and stays subscribed; it never breaks refreshes or watchers.
+      const subscription = store.changes$.subscribe((batch) => {
+        try {
+          fn(batch);
+        } catch (error) {
+          log.error({ err: error, revision: batch.revision }, 'change callback failed');
+        }
+      });
+      callbacks.add(subscription);
+      return () => {
+        subscription.unsubscribe();
+        callbacks.delete(subscription);
+      };
+    },
     stop: async (graceMs) => {
-      for (const runner of runners) runner.stop();
+      await refreshing.stop();
       await server.close(graceMs);
+      await webhook?.close();
+      for (const subscription of callbacks) subscription.unsubscribe();
+      store.close();
     },
   };
 }

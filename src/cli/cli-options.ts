@@ -1,5 +1,7 @@
 import { applyOverrides, DEFAULT_CONFIG, loadConfigFile, type ServiceConfig } from '../app/config.js';
 
+export class UsageError extends Error {}
+
 export const COMMON_OPTIONS = {
   config: { type: 'string' },
   exchanges: { type: 'string' },
@@ -13,6 +15,13 @@ export interface CommonValues {
   'proxy-url'?: string | undefined;
   'log-level'?: string | undefined;
   listen?: string | undefined;
+  'refresh-interval'?: string | undefined;
+}
+
+function seconds(flag: string, text: string): number {
+  const value = Number(text);
+  if (!(value > 0)) throw new UsageError(`${flag} ${text} is not a positive number of seconds`);
+  return value;
 }
 
 /** File (or defaults) first, then flags. */
@@ -23,7 +32,7 @@ export function resolveConfig(values: CommonValues): ServiceConfig {
     ...(values['proxy-url'] !== undefined ? { proxyUrl: values['proxy-url'] } : {}),
     ...(values.listen !== undefined ? { listen: values.listen } : {}),
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] } : {}),
+    ...(values['refresh-interval'] !== undefined ? { refreshIntervalSeconds: seconds('--refresh-interval', values['refresh-interval']) } : {}),
   });
 }
 
-export class UsageError extends Error {}

@@ -3,10 +3,12 @@ import { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js'
 import { createExchange } from '../adapters/ccxt/create-exchange.js';
 import { loadDefinitions } from '../adapters/ccxt/load-definitions.js';
 import { COMMON_OPTIONS, resolveConfig, UsageError } from './cli-options.js';
+import { syncContinuously } from './sync-continuously.js';
 
-export const SYNC_USAGE = `instruments sync --once [--config FILE] [--exchanges a,b] [--proxy-url URL] [--format jsonl]
-  Loads every configured exchange once and prints one InstrumentDefinition per line (proto3 JSON,
-  the field names grpcurl shows). Exits 1 naming each exchange that failed.`;
+export const SYNC_USAGE = `instruments sync [--once] [--config FILE] [--exchanges a,b] [--proxy-url URL] [--refresh-interval SECONDS] [--format jsonl]
+  --once: loads every configured exchange once and prints one InstrumentDefinition per line (proto3
+  JSON, the field names grpcurl shows); exits 1 naming each exchange that failed. Without --once:
+  keeps refreshing and prints each change batch as one JSON line until SIGINT/SIGTERM.`;
 
 async function write(text: string): Promise<void> {
   if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
@@ -15,11 +17,11 @@ async function write(text: string): Promise<void> {
 export async function syncCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { ...COMMON_OPTIONS, once: { type: 'boolean', default: false }, format: { type: 'string', default: 'jsonl' } },
+    options: { ...COMMON_OPTIONS, once: { type: 'boolean', default: false }, format: { type: 'string', default: 'jsonl' }, 'refresh-interval': { type: 'string' } },
   });
-  if (!values.once) throw new UsageError('sync keeps refreshing only once the live refresh pipeline exists; run it with --once');
   if (values.format !== 'jsonl') throw new UsageError(`--format ${values.format} is not supported; accepted: jsonl`);
   const config = resolveConfig(values);
+  if (!values.once) return syncContinuously(config);
   const ids = Object.keys(config.exchanges);
   const results = await Promise.allSettled(ids.map(async (id) => {
     const settings = config.exchanges[id] ?? { ccxt: {}, sandbox: false };

@@ -53,7 +53,7 @@ describe('instruments sync --once', () => {
   });
 
   it.each([
-    [['sync'], /run it with --once/],
+    [['sync', '--refresh-interval', 'soon'], /--refresh-interval soon is not a positive number of seconds/],
     [['sync', '--once', '--format', 'csv'], /--format csv is not supported; accepted: jsonl/],
     [['sync', '--once', '--exchanges', 'binanse'], /--exchanges: "binanse" is not a CCXT exchange id \(did you mean binance/],
     [['sync', '--once', '--bogus'], /Unknown option '--bogus'/],

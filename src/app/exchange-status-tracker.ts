@@ -1,0 +1,51 @@
+import { ExchangeState, type ExchangeStatus } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { venuesOfExchange } from '../domain/venues.js';
+
+/** One line: exchange error bodies carry newlines that would break log lines and status messages. */
+export function describeError(error: unknown): string {
+  const text = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s+/g, ' ').trim();
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+/** What GetStatus reports for one exchange, kept current by its refresh pipeline. */
+export class ExchangeStatusTracker {
+  private readonly state: ExchangeStatus;
+
+  constructor(ccxtExchange: string) {
+    this.state = {
+      ccxtExchange, state: ExchangeState.EXCHANGE_STATE_LOADING, instrumentCount: 0, lastSuccessTime: undefined,
+      lastAttemptTime: undefined, lastError: '', consecutiveFailures: 0, nextAttemptTime: undefined, venues: venuesOfExchange(ccxtExchange),
+    };
+  }
+
+  snapshot(): ExchangeStatus {
+    return { ...this.state, venues: [...this.state.venues] };
+  }
+
+  get loadedOnce(): boolean {
+    return this.state.lastSuccessTime !== undefined;
+  }
+
+  attempt(at: Date): void {
+    this.state.lastAttemptTime = at;
+    this.state.nextAttemptTime = undefined;
+  }
+
+  succeeded(at: Date, instrumentCount: number, nextAttempt: Date): void {
+    Object.assign(this.state, {
+      state: ExchangeState.EXCHANGE_STATE_READY, instrumentCount, lastSuccessTime: at, lastError: '', consecutiveFailures: 0, nextAttemptTime: nextAttempt,
+    });
+  }
+
+  /** A failed load: what was loaded before stays served, so the count is left as it was. */
+  failed(error: unknown, nextAttempt: Date): void {
+    Object.assign(this.state, {
+      state: ExchangeState.EXCHANGE_STATE_FAILED, lastError: describeError(error),
+      consecutiveFailures: this.state.consecutiveFailures + 1, nextAttemptTime: nextAttempt,
+    });
+  }
+
+  get failures(): number {
+    return this.state.consecutiveFailures;
+  }
+}

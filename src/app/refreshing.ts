@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import { MarketLoaderPool } from '../adapters/ccxt/market-loader-pool.js';
+import type { KnownSources } from '../domain/instrument-filter.js';
+import { venuesOfExchange } from '../domain/venues.js';
+import { LoadSlots } from '../pipeline/load-slots.js';
+import type { ExchangeStatusSource } from '../rpc/rpc-context.js';
+import type { InstrumentStore } from '../store/instrument-store.js';
+import type { ServiceConfig } from './config.js';
+import { ExchangeRefresher } from './exchange-refresher.js';
+
+export interface Refreshing {
+  exchanges: ExchangeStatusSource;
+  stop(): Promise<void>;
+}
+
+/** Starts one refresh pipeline per configured exchange, sharing a worker pool and load slots. */
+export function startRefreshing(config: ServiceConfig, store: InstrumentStore, log: Logger): Refreshing {
+  const pool = new MarketLoaderPool();
+  const slots = new LoadSlots(config.refresh.maxConcurrentLoads);
+  const refreshers = Object.entries(config.exchanges).map(([id, settings]) => new ExchangeRefresher(
+    id,
+    { ccxt: settings.ccxt, sandbox: settings.sandbox, ...(config.proxyUrl ? { proxyUrl: config.proxyUrl } : {}) },
+    config.refresh,
+    { pool, slots, store, log },
+  ));
+  const known: KnownSources = {
+    venues: new Set(refreshers.flatMap((r) => venuesOfExchange(r.id))),
+    ccxtExchanges: new Set(refreshers.map((r) => r.id)),
+  };
+  for (const refresher of refreshers) refresher.start();
+  return {
+    exchanges: { statuses: () => refreshers.map((r) => r.snapshot()), known: () => known },
+    stop: async () => {
+      for (const refresher of refreshers) refresher.stop();
+      await pool.close();
+    },
+  };
+}

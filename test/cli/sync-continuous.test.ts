@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startReplayServer, type ReplayServer } from '../../src/adapters/replay/index.js';
+import { CLI } from '../support/demo-process.js';
+import { EXCHANGES_DIR } from '../support/fixtures.js';
+
+const DYDX_URL = 'https://indexer.dydx.trade/v4/perpetualMarkets';
+let replay: ReplayServer;
+beforeAll(async () => {
+  replay = await startReplayServer({ fixturesDir: EXCHANGES_DIR });
+});
+afterAll(() => replay.close());
+
+it('instruments sync keeps refreshing and prints each change batch as it is applied', async () => {
+  const child = spawn(process.execPath, [CLI, 'sync', '--exchanges', 'dydx', '--proxy-url', replay.url, '--refresh-interval', '0.3', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: Array<{ revision: number; ccxtExchange: string; changes: Array<{ changeType: string; instrumentKey: string; changedFields?: string[]; instrument: { tickSize: string } }> }> = [];
+  let notify: (() => void) | undefined;
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    lines.push(JSON.parse(line));
+    notify?.();
+  });
+  const waitFor = (n: number) => new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${lines.length} batches`)), 20_000);
+    notify = () => {
+      if (lines.length >= n) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    notify();
+  });
+
+  try {
+    await waitFor(1);
+    expect(lines[0]?.revision).toBe(1);
+    expect(lines[0]?.changes).toHaveLength(125);
+    expect(new Set(lines[0]?.changes.map((c) => c.changeType))).toEqual(new Set(['CHANGE_TYPE_ADDED']));
+
+    // dYdX changes BTC-USD's tick size: the next refresh prints exactly that update.
+    const raw = JSON.parse(readFileSync(join(EXCHANGES_DIR, 'dydx', 'v4_perpetualMarkets.json'), 'utf8')) as { markets: Record<string, Record<string, unknown>> };
+    const btc = raw.markets['BTC-USD'] as Record<string, unknown>;
+    btc['tickSize'] = '10';
+    replay.override(DYDX_URL, { body: JSON.stringify(raw), contentType: 'application/json' });
+    await waitFor(2);
+    expect(lines[1]?.revision).toBe(2);
+    expect(lines[1]?.changes.map((c) => [c.changeType, c.instrumentKey, c.changedFields, c.instrument.tickSize])).toEqual([
+      ['CHANGE_TYPE_UPDATED', 'DYDX-V4:PERPETUAL:BTC/USDC:USDC', ['tick_size'], '10'],
+    ]);
+
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  expect(code).toBe(0);
+});
