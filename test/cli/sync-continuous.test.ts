@@ -39,9 +39,17 @@ it('instruments sync keeps refreshing and prints each change batch as it is appl
     expect(lines[0]?.changes).toHaveLength(125);
     expect(new Set(lines[0]?.changes.map((c) => c.changeType))).toEqual(new Set(['CHANGE_TYPE_ADDED']));
 
-    // dYdX changes BTC-USD's tick size: the next refresh prints exactly that update.
+    // Market-data noise in the exchange's response (prices, volumes, funding) maps to no field of
+    // a definition: several refreshes of it print nothing.
     const raw = JSON.parse(readFileSync(join(EXCHANGES_DIR, 'dydx', 'v4_perpetualMarkets.json'), 'utf8')) as { markets: Record<string, Record<string, unknown>> };
     const btc = raw.markets['BTC-USD'] as Record<string, unknown>;
+    Object.assign(btc, { oraclePrice: '70001.5', priceChange24H: '-12.5', volume24H: '1', nextFundingRate: '0.0001', openInterest: '800' });
+    replay.override(DYDX_URL, { body: JSON.stringify(raw), contentType: 'application/json' });
+    const requestsBefore = replay.requestCount(DYDX_URL);
+    while (replay.requestCount(DYDX_URL) < requestsBefore + 3) await new Promise((r) => setTimeout(r, 50));
+    expect(lines).toHaveLength(1);
+
+    // dYdX changes BTC-USD's tick size: the next refresh prints exactly that update.
     btc['tickSize'] = '10';
     replay.override(DYDX_URL, { body: JSON.stringify(raw), contentType: 'application/json' });
     await waitFor(2);
