@@ -15,11 +15,16 @@ export class ExchangeStatusTracker {
     this.state = {
       ccxtExchange, state: ExchangeState.EXCHANGE_STATE_LOADING, instrumentCount: 0, lastSuccessTime: undefined,
       lastAttemptTime: undefined, lastError: '', consecutiveFailures: 0, nextAttemptTime: undefined, venues: venuesOfExchange(ccxtExchange),
+      stalenessSeconds: 0, heldRefreshes: 0, heldReason: '', rejectedMarkets: {}, servingSnapshot: false,
     };
   }
 
-  snapshot(): ExchangeStatus {
-    return { ...this.state, venues: [...this.state.venues] };
+  snapshot(now: Date = new Date()): ExchangeStatus {
+    const last = this.state.lastSuccessTime;
+    return {
+      ...this.state, venues: [...this.state.venues], rejectedMarkets: { ...this.state.rejectedMarkets },
+      stalenessSeconds: last === undefined ? 0 : Math.max(0, Math.floor((now.getTime() - last.getTime()) / 1000)),
+    };
   }
 
   get loadedOnce(): boolean {

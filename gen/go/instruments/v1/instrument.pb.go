@@ -499,7 +499,13 @@ type InstrumentDefinition struct {
 	// Minimum order price, in price units.
 	MinPrice string `protobuf:"bytes,44,opt,name=min_price,json=minPrice,proto3" json:"min_price,omitempty"`
 	// Maximum order price, in price units.
-	MaxPrice      string `protobuf:"bytes,45,opt,name=max_price,json=maxPrice,proto3" json:"max_price,omitempty"`
+	MaxPrice string `protobuf:"bytes,45,opt,name=max_price,json=maxPrice,proto3" json:"max_price,omitempty"`
+	// Proto names of the fields filled from a historical source because the live source lacks them
+	// (record-level provenance is data_provider and is_live).
+	FieldsFromHistory []string `protobuf:"bytes,46,rep,name=fields_from_history,json=fieldsFromHistory,proto3" json:"fields_from_history,omitempty"`
+	// Served from the service's last-known-good snapshot and not yet confirmed by a refresh of its
+	// exchange since the service started.
+	Stale         bool `protobuf:"varint,47,opt,name=stale,proto3" json:"stale,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -849,6 +855,20 @@ func (x *InstrumentDefinition) GetMaxPrice() string {
 	return ""
 }
 
+func (x *InstrumentDefinition) GetFieldsFromHistory() []string {
+	if x != nil {
+		return x.FieldsFromHistory
+	}
+	return nil
+}
+
+func (x *InstrumentDefinition) GetStale() bool {
+	if x != nil {
+		return x.Stale
+	}
+	return false
+}
+
 var File_instruments_v1_instrument_proto protoreflect.FileDescriptor
 
 const file_instruments_v1_instrument_proto_rawDesc = "" +
@@ -857,7 +877,7 @@ const file_instruments_v1_instrument_proto_rawDesc = "" +
 	"\fTickSizeStep\x12\x1f\n" +
 	"\vabove_price\x18\x01 \x01(\tR\n" +
 	"abovePrice\x12\x1b\n" +
-	"\ttick_size\x18\x02 \x01(\tR\btickSize\"\x8d\x10\n" +
+	"\ttick_size\x18\x02 \x01(\tR\btickSize\"\xd3\x10\n" +
 	"\x14InstrumentDefinition\x12%\n" +
 	"\x0einstrument_key\x18\x01 \x01(\tR\rinstrumentKey\x12\x14\n" +
 	"\x05venue\x18\x02 \x01(\tR\x05venue\x12G\n" +
@@ -912,7 +932,9 @@ const file_instruments_v1_instrument_proto_rawDesc = "" +
 	"\x0fexchange_status\x18* \x01(\tR\x0eexchangeStatus\x12+\n" +
 	"\x11incomplete_fields\x18+ \x03(\tR\x10incompleteFields\x12\x1b\n" +
 	"\tmin_price\x18, \x01(\tR\bminPrice\x12\x1b\n" +
-	"\tmax_price\x18- \x01(\tR\bmaxPriceB\t\n" +
+	"\tmax_price\x18- \x01(\tR\bmaxPrice\x12.\n" +
+	"\x13fields_from_history\x18. \x03(\tR\x11fieldsFromHistory\x12\x14\n" +
+	"\x05stale\x18/ \x01(\bR\x05staleB\t\n" +
 	"\a_linearB\n" +
 	"\n" +
 	"\b_inverse*\xbd\x01\n" +

@@ -22,6 +22,64 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Which sources a read looks at.
+type SourceView int32
+
+const (
+	// The default: MERGED.
+	SourceView_SOURCE_VIEW_UNSPECIFIED SourceView = 0
+	// One definition per key: live wins for every field it has; historical definitions fill
+	// instruments no longer listed and fields live lacks.
+	SourceView_SOURCE_VIEW_MERGED SourceView = 1
+	// Only what the exchanges list now.
+	SourceView_SOURCE_VIEW_LIVE SourceView = 2
+	// Only historical definitions (Tardis-format files or URLs).
+	SourceView_SOURCE_VIEW_HISTORICAL SourceView = 3
+)
+
+// Enum value maps for SourceView.
+var (
+	SourceView_name = map[int32]string{
+		0: "SOURCE_VIEW_UNSPECIFIED",
+		1: "SOURCE_VIEW_MERGED",
+		2: "SOURCE_VIEW_LIVE",
+		3: "SOURCE_VIEW_HISTORICAL",
+	}
+	SourceView_value = map[string]int32{
+		"SOURCE_VIEW_UNSPECIFIED": 0,
+		"SOURCE_VIEW_MERGED":      1,
+		"SOURCE_VIEW_LIVE":        2,
+		"SOURCE_VIEW_HISTORICAL":  3,
+	}
+)
+
+func (x SourceView) Enum() *SourceView {
+	p := new(SourceView)
+	*p = x
+	return p
+}
+
+func (x SourceView) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SourceView) Descriptor() protoreflect.EnumDescriptor {
+	return file_instruments_v1_instrument_service_proto_enumTypes[0].Descriptor()
+}
+
+func (SourceView) Type() protoreflect.EnumType {
+	return &file_instruments_v1_instrument_service_proto_enumTypes[0]
+}
+
+func (x SourceView) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SourceView.Descriptor instead.
+func (SourceView) EnumDescriptor() ([]byte, []int) {
+	return file_instruments_v1_instrument_service_proto_rawDescGZIP(), []int{0}
+}
+
 type ChangeType int32
 
 const (
@@ -58,11 +116,11 @@ func (x ChangeType) String() string {
 }
 
 func (ChangeType) Descriptor() protoreflect.EnumDescriptor {
-	return file_instruments_v1_instrument_service_proto_enumTypes[0].Descriptor()
+	return file_instruments_v1_instrument_service_proto_enumTypes[1].Descriptor()
 }
 
 func (ChangeType) Type() protoreflect.EnumType {
-	return &file_instruments_v1_instrument_service_proto_enumTypes[0]
+	return &file_instruments_v1_instrument_service_proto_enumTypes[1]
 }
 
 func (x ChangeType) Number() protoreflect.EnumNumber {
@@ -71,7 +129,7 @@ func (x ChangeType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ChangeType.Descriptor instead.
 func (ChangeType) EnumDescriptor() ([]byte, []int) {
-	return file_instruments_v1_instrument_service_proto_rawDescGZIP(), []int{0}
+	return file_instruments_v1_instrument_service_proto_rawDescGZIP(), []int{1}
 }
 
 type RemovalReason int32
@@ -109,11 +167,11 @@ func (x RemovalReason) String() string {
 }
 
 func (RemovalReason) Descriptor() protoreflect.EnumDescriptor {
-	return file_instruments_v1_instrument_service_proto_enumTypes[1].Descriptor()
+	return file_instruments_v1_instrument_service_proto_enumTypes[2].Descriptor()
 }
 
 func (RemovalReason) Type() protoreflect.EnumType {
-	return &file_instruments_v1_instrument_service_proto_enumTypes[1]
+	return &file_instruments_v1_instrument_service_proto_enumTypes[2]
 }
 
 func (x RemovalReason) Number() protoreflect.EnumNumber {
@@ -122,7 +180,7 @@ func (x RemovalReason) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RemovalReason.Descriptor instead.
 func (RemovalReason) EnumDescriptor() ([]byte, []int) {
-	return file_instruments_v1_instrument_service_proto_rawDescGZIP(), []int{1}
+	return file_instruments_v1_instrument_service_proto_rawDescGZIP(), []int{2}
 }
 
 type ExchangeState int32
@@ -164,11 +222,11 @@ func (x ExchangeState) String() string {
 }
 
 func (ExchangeState) Descriptor() protoreflect.EnumDescriptor {
-	return file_instruments_v1_instrument_service_proto_enumTypes[2].Descriptor()
+	return file_instruments_v1_instrument_service_proto_enumTypes[3].Descriptor()
 }
 
 func (ExchangeState) Type() protoreflect.EnumType {
-	return &file_instruments_v1_instrument_service_proto_enumTypes[2]
+	return &file_instruments_v1_instrument_service_proto_enumTypes[3]
 }
 
 func (x ExchangeState) Number() protoreflect.EnumNumber {
@@ -177,7 +235,7 @@ func (x ExchangeState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExchangeState.Descriptor instead.
 func (ExchangeState) EnumDescriptor() ([]byte, []int) {
-	return file_instruments_v1_instrument_service_proto_rawDescGZIP(), []int{2}
+	return file_instruments_v1_instrument_service_proto_rawDescGZIP(), []int{3}
 }
 
 type CcxtSymbolLookup struct {
@@ -352,7 +410,12 @@ type GetInstrumentRequest struct {
 	//	*GetInstrumentRequest_Ccxt
 	//	*GetInstrumentRequest_Raw
 	//	*GetInstrumentRequest_Tardis
-	Lookup        isGetInstrumentRequest_Lookup `protobuf_oneof:"lookup"`
+	Lookup isGetInstrumentRequest_Lookup `protobuf_oneof:"lookup"`
+	// Which sources to read; unset means merged.
+	View SourceView `protobuf:"varint,5,opt,name=view,proto3,enum=instruments.v1.SourceView" json:"view,omitempty"`
+	// The definition as it was at this time, where the historical source records its changes;
+	// unset means now.
+	AsOf          *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -426,6 +489,20 @@ func (x *GetInstrumentRequest) GetTardis() *TardisSymbolLookup {
 		if x, ok := x.Lookup.(*GetInstrumentRequest_Tardis); ok {
 			return x.Tardis
 		}
+	}
+	return nil
+}
+
+func (x *GetInstrumentRequest) GetView() SourceView {
+	if x != nil {
+		return x.View
+	}
+	return SourceView_SOURCE_VIEW_UNSPECIFIED
+}
+
+func (x *GetInstrumentRequest) GetAsOf() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AsOf
 	}
 	return nil
 }
@@ -732,7 +809,9 @@ type ListInstrumentsRequest struct {
 	// 1 to 1000; 0 means 100.
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// next_page_token of the previous page with the same filter; empty for the first page.
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Which sources to read; unset means merged.
+	View          SourceView `protobuf:"varint,4,opt,name=view,proto3,enum=instruments.v1.SourceView" json:"view,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -786,6 +865,13 @@ func (x *ListInstrumentsRequest) GetPageToken() string {
 		return x.PageToken
 	}
 	return ""
+}
+
+func (x *ListInstrumentsRequest) GetView() SourceView {
+	if x != nil {
+		return x.View
+	}
+	return SourceView_SOURCE_VIEW_UNSPECIFIED
 }
 
 type ListInstrumentsResponse struct {
@@ -1345,9 +1431,19 @@ type ExchangeStatus struct {
 	ConsecutiveFailures uint32                 `protobuf:"varint,7,opt,name=consecutive_failures,json=consecutiveFailures,proto3" json:"consecutive_failures,omitempty"`
 	NextAttemptTime     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=next_attempt_time,json=nextAttemptTime,proto3" json:"next_attempt_time,omitempty"`
 	// Venues this exchange serves.
-	Venues        []string `protobuf:"bytes,9,rep,name=venues,proto3" json:"venues,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Venues []string `protobuf:"bytes,9,rep,name=venues,proto3" json:"venues,omitempty"`
+	// Seconds since the last successful refresh (0 before the first).
+	StalenessSeconds uint64 `protobuf:"varint,10,opt,name=staleness_seconds,json=stalenessSeconds,proto3" json:"staleness_seconds,omitempty"`
+	// Refreshes held back as suspect (empty, removing too much at once, invalid), since start.
+	HeldRefreshes uint32 `protobuf:"varint,11,opt,name=held_refreshes,json=heldRefreshes,proto3" json:"held_refreshes,omitempty"`
+	// Why the last refresh was held; empty when it was applied.
+	HeldReason string `protobuf:"bytes,12,opt,name=held_reason,json=heldReason,proto3" json:"held_reason,omitempty"`
+	// Markets rejected by validation since start, by reason (e.g. "non-positive tick_size").
+	RejectedMarkets map[string]uint32 `protobuf:"bytes,13,rep,name=rejected_markets,json=rejectedMarkets,proto3" json:"rejected_markets,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// Instruments are served from the last-known-good snapshot until the first refresh succeeds.
+	ServingSnapshot bool `protobuf:"varint,14,opt,name=serving_snapshot,json=servingSnapshot,proto3" json:"serving_snapshot,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ExchangeStatus) Reset() {
@@ -1443,6 +1539,41 @@ func (x *ExchangeStatus) GetVenues() []string {
 	return nil
 }
 
+func (x *ExchangeStatus) GetStalenessSeconds() uint64 {
+	if x != nil {
+		return x.StalenessSeconds
+	}
+	return 0
+}
+
+func (x *ExchangeStatus) GetHeldRefreshes() uint32 {
+	if x != nil {
+		return x.HeldRefreshes
+	}
+	return 0
+}
+
+func (x *ExchangeStatus) GetHeldReason() string {
+	if x != nil {
+		return x.HeldReason
+	}
+	return ""
+}
+
+func (x *ExchangeStatus) GetRejectedMarkets() map[string]uint32 {
+	if x != nil {
+		return x.RejectedMarkets
+	}
+	return nil
+}
+
+func (x *ExchangeStatus) GetServingSnapshot() bool {
+	if x != nil {
+		return x.ServingSnapshot
+	}
+	return false
+}
+
 type GetStatusResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Exchanges     []*ExchangeStatus      `protobuf:"bytes,1,rep,name=exchanges,proto3" json:"exchanges,omitempty"`
@@ -1509,12 +1640,14 @@ const file_instruments_v1_instrument_service_proto_rawDesc = "" +
 	"\x13exchange_raw_symbol\x18\x02 \x01(\tR\x11exchangeRawSymbol\"b\n" +
 	"\x12TardisSymbolLookup\x12'\n" +
 	"\x0ftardis_exchange\x18\x01 \x01(\tR\x0etardisExchange\x12#\n" +
-	"\rtardis_symbol\x18\x02 \x01(\tR\ftardisSymbol\"\xf4\x01\n" +
+	"\rtardis_symbol\x18\x02 \x01(\tR\ftardisSymbol\"\xd5\x02\n" +
 	"\x14GetInstrumentRequest\x12'\n" +
 	"\x0einstrument_key\x18\x01 \x01(\tH\x00R\rinstrumentKey\x126\n" +
 	"\x04ccxt\x18\x02 \x01(\v2 .instruments.v1.CcxtSymbolLookupH\x00R\x04ccxt\x123\n" +
 	"\x03raw\x18\x03 \x01(\v2\x1f.instruments.v1.RawSymbolLookupH\x00R\x03raw\x12<\n" +
-	"\x06tardis\x18\x04 \x01(\v2\".instruments.v1.TardisSymbolLookupH\x00R\x06tardisB\b\n" +
+	"\x06tardis\x18\x04 \x01(\v2\".instruments.v1.TardisSymbolLookupH\x00R\x06tardis\x12.\n" +
+	"\x04view\x18\x05 \x01(\x0e2\x1a.instruments.v1.SourceViewR\x04view\x12/\n" +
+	"\x05as_of\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOfB\b\n" +
 	"\x06lookup\"y\n" +
 	"\x15GetInstrumentResponse\x12D\n" +
 	"\n" +
@@ -1537,12 +1670,13 @@ const file_instruments_v1_instrument_service_proto_rawDesc = "" +
 	"\rsettle_assets\x18\x06 \x03(\tR\fsettleAssets\x12\x1b\n" +
 	"\x06active\x18\a \x01(\bH\x00R\x06active\x88\x01\x01\x12'\n" +
 	"\x0finstrument_keys\x18\b \x03(\tR\x0einstrumentKeysB\t\n" +
-	"\a_active\"\x8e\x01\n" +
+	"\a_active\"\xbe\x01\n" +
 	"\x16ListInstrumentsRequest\x128\n" +
 	"\x06filter\x18\x01 \x01(\v2 .instruments.v1.InstrumentFilterR\x06filter\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"\xa5\x01\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\x12.\n" +
+	"\x04view\x18\x04 \x01(\x0e2\x1a.instruments.v1.SourceViewR\x04view\"\xa5\x01\n" +
 	"\x17ListInstrumentsResponse\x12F\n" +
 	"\vinstruments\x18\x01 \x03(\v2$.instruments.v1.InstrumentDefinitionR\vinstruments\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1a\n" +
@@ -1576,7 +1710,7 @@ const file_instruments_v1_instrument_service_proto_rawDesc = "" +
 	"\achanges\x18\x04 \x01(\v2\x1b.instruments.v1.ChangeBatchH\x00R\achanges\x126\n" +
 	"\bprogress\x18\x05 \x01(\v2\x18.instruments.v1.ProgressH\x00R\bprogressB\a\n" +
 	"\x05event\"\x12\n" +
-	"\x10GetStatusRequest\"\xd7\x03\n" +
+	"\x10GetStatusRequest\"\x9b\x06\n" +
 	"\x0eExchangeStatus\x12#\n" +
 	"\rccxt_exchange\x18\x01 \x01(\tR\fccxtExchange\x123\n" +
 	"\x05state\x18\x02 \x01(\x0e2\x1d.instruments.v1.ExchangeStateR\x05state\x12)\n" +
@@ -1587,10 +1721,26 @@ const file_instruments_v1_instrument_service_proto_rawDesc = "" +
 	"last_error\x18\x06 \x01(\tR\tlastError\x121\n" +
 	"\x14consecutive_failures\x18\a \x01(\rR\x13consecutiveFailures\x12F\n" +
 	"\x11next_attempt_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x0fnextAttemptTime\x12\x16\n" +
-	"\x06venues\x18\t \x03(\tR\x06venues\"m\n" +
+	"\x06venues\x18\t \x03(\tR\x06venues\x12+\n" +
+	"\x11staleness_seconds\x18\n" +
+	" \x01(\x04R\x10stalenessSeconds\x12%\n" +
+	"\x0eheld_refreshes\x18\v \x01(\rR\rheldRefreshes\x12\x1f\n" +
+	"\vheld_reason\x18\f \x01(\tR\n" +
+	"heldReason\x12^\n" +
+	"\x10rejected_markets\x18\r \x03(\v23.instruments.v1.ExchangeStatus.RejectedMarketsEntryR\x0frejectedMarkets\x12)\n" +
+	"\x10serving_snapshot\x18\x0e \x01(\bR\x0fservingSnapshot\x1aB\n" +
+	"\x14RejectedMarketsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\"m\n" +
 	"\x11GetStatusResponse\x12<\n" +
 	"\texchanges\x18\x01 \x03(\v2\x1e.instruments.v1.ExchangeStatusR\texchanges\x12\x1a\n" +
-	"\brevision\x18\x02 \x01(\x04R\brevision*r\n" +
+	"\brevision\x18\x02 \x01(\x04R\brevision*s\n" +
+	"\n" +
+	"SourceView\x12\x1b\n" +
+	"\x17SOURCE_VIEW_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12SOURCE_VIEW_MERGED\x10\x01\x12\x14\n" +
+	"\x10SOURCE_VIEW_LIVE\x10\x02\x12\x1a\n" +
+	"\x16SOURCE_VIEW_HISTORICAL\x10\x03*r\n" +
 	"\n" +
 	"ChangeType\x12\x1b\n" +
 	"\x17CHANGE_TYPE_UNSPECIFIED\x10\x00\x12\x15\n" +
@@ -1625,77 +1775,83 @@ func file_instruments_v1_instrument_service_proto_rawDescGZIP() []byte {
 	return file_instruments_v1_instrument_service_proto_rawDescData
 }
 
-var file_instruments_v1_instrument_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_instruments_v1_instrument_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_instruments_v1_instrument_service_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_instruments_v1_instrument_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_instruments_v1_instrument_service_proto_goTypes = []any{
-	(ChangeType)(0),                     // 0: instruments.v1.ChangeType
-	(RemovalReason)(0),                  // 1: instruments.v1.RemovalReason
-	(ExchangeState)(0),                  // 2: instruments.v1.ExchangeState
-	(*CcxtSymbolLookup)(nil),            // 3: instruments.v1.CcxtSymbolLookup
-	(*RawSymbolLookup)(nil),             // 4: instruments.v1.RawSymbolLookup
-	(*TardisSymbolLookup)(nil),          // 5: instruments.v1.TardisSymbolLookup
-	(*GetInstrumentRequest)(nil),        // 6: instruments.v1.GetInstrumentRequest
-	(*GetInstrumentResponse)(nil),       // 7: instruments.v1.GetInstrumentResponse
-	(*BatchGetInstrumentsRequest)(nil),  // 8: instruments.v1.BatchGetInstrumentsRequest
-	(*BatchGetInstrumentsResponse)(nil), // 9: instruments.v1.BatchGetInstrumentsResponse
-	(*InstrumentFilter)(nil),            // 10: instruments.v1.InstrumentFilter
-	(*ListInstrumentsRequest)(nil),      // 11: instruments.v1.ListInstrumentsRequest
-	(*ListInstrumentsResponse)(nil),     // 12: instruments.v1.ListInstrumentsResponse
-	(*InstrumentChange)(nil),            // 13: instruments.v1.InstrumentChange
-	(*WatchChangesRequest)(nil),         // 14: instruments.v1.WatchChangesRequest
-	(*SnapshotPage)(nil),                // 15: instruments.v1.SnapshotPage
-	(*SnapshotEnd)(nil),                 // 16: instruments.v1.SnapshotEnd
-	(*ChangeBatch)(nil),                 // 17: instruments.v1.ChangeBatch
-	(*Progress)(nil),                    // 18: instruments.v1.Progress
-	(*WatchChangesResponse)(nil),        // 19: instruments.v1.WatchChangesResponse
-	(*GetStatusRequest)(nil),            // 20: instruments.v1.GetStatusRequest
-	(*ExchangeStatus)(nil),              // 21: instruments.v1.ExchangeStatus
-	(*GetStatusResponse)(nil),           // 22: instruments.v1.GetStatusResponse
-	(*InstrumentDefinition)(nil),        // 23: instruments.v1.InstrumentDefinition
-	(InstrumentType)(0),                 // 24: instruments.v1.InstrumentType
+	(SourceView)(0),                     // 0: instruments.v1.SourceView
+	(ChangeType)(0),                     // 1: instruments.v1.ChangeType
+	(RemovalReason)(0),                  // 2: instruments.v1.RemovalReason
+	(ExchangeState)(0),                  // 3: instruments.v1.ExchangeState
+	(*CcxtSymbolLookup)(nil),            // 4: instruments.v1.CcxtSymbolLookup
+	(*RawSymbolLookup)(nil),             // 5: instruments.v1.RawSymbolLookup
+	(*TardisSymbolLookup)(nil),          // 6: instruments.v1.TardisSymbolLookup
+	(*GetInstrumentRequest)(nil),        // 7: instruments.v1.GetInstrumentRequest
+	(*GetInstrumentResponse)(nil),       // 8: instruments.v1.GetInstrumentResponse
+	(*BatchGetInstrumentsRequest)(nil),  // 9: instruments.v1.BatchGetInstrumentsRequest
+	(*BatchGetInstrumentsResponse)(nil), // 10: instruments.v1.BatchGetInstrumentsResponse
+	(*InstrumentFilter)(nil),            // 11: instruments.v1.InstrumentFilter
+	(*ListInstrumentsRequest)(nil),      // 12: instruments.v1.ListInstrumentsRequest
+	(*ListInstrumentsResponse)(nil),     // 13: instruments.v1.ListInstrumentsResponse
+	(*InstrumentChange)(nil),            // 14: instruments.v1.InstrumentChange
+	(*WatchChangesRequest)(nil),         // 15: instruments.v1.WatchChangesRequest
+	(*SnapshotPage)(nil),                // 16: instruments.v1.SnapshotPage
+	(*SnapshotEnd)(nil),                 // 17: instruments.v1.SnapshotEnd
+	(*ChangeBatch)(nil),                 // 18: instruments.v1.ChangeBatch
+	(*Progress)(nil),                    // 19: instruments.v1.Progress
+	(*WatchChangesResponse)(nil),        // 20: instruments.v1.WatchChangesResponse
+	(*GetStatusRequest)(nil),            // 21: instruments.v1.GetStatusRequest
+	(*ExchangeStatus)(nil),              // 22: instruments.v1.ExchangeStatus
+	(*GetStatusResponse)(nil),           // 23: instruments.v1.GetStatusResponse
+	nil,                                 // 24: instruments.v1.ExchangeStatus.RejectedMarketsEntry
 	(*timestamppb.Timestamp)(nil),       // 25: google.protobuf.Timestamp
+	(*InstrumentDefinition)(nil),        // 26: instruments.v1.InstrumentDefinition
+	(InstrumentType)(0),                 // 27: instruments.v1.InstrumentType
 }
 var file_instruments_v1_instrument_service_proto_depIdxs = []int32{
-	3,  // 0: instruments.v1.GetInstrumentRequest.ccxt:type_name -> instruments.v1.CcxtSymbolLookup
-	4,  // 1: instruments.v1.GetInstrumentRequest.raw:type_name -> instruments.v1.RawSymbolLookup
-	5,  // 2: instruments.v1.GetInstrumentRequest.tardis:type_name -> instruments.v1.TardisSymbolLookup
-	23, // 3: instruments.v1.GetInstrumentResponse.instrument:type_name -> instruments.v1.InstrumentDefinition
-	23, // 4: instruments.v1.BatchGetInstrumentsResponse.instruments:type_name -> instruments.v1.InstrumentDefinition
-	24, // 5: instruments.v1.InstrumentFilter.instrument_types:type_name -> instruments.v1.InstrumentType
-	10, // 6: instruments.v1.ListInstrumentsRequest.filter:type_name -> instruments.v1.InstrumentFilter
-	23, // 7: instruments.v1.ListInstrumentsResponse.instruments:type_name -> instruments.v1.InstrumentDefinition
-	0,  // 8: instruments.v1.InstrumentChange.change_type:type_name -> instruments.v1.ChangeType
-	23, // 9: instruments.v1.InstrumentChange.instrument:type_name -> instruments.v1.InstrumentDefinition
-	23, // 10: instruments.v1.InstrumentChange.previous:type_name -> instruments.v1.InstrumentDefinition
-	1,  // 11: instruments.v1.InstrumentChange.removal_reason:type_name -> instruments.v1.RemovalReason
-	10, // 12: instruments.v1.WatchChangesRequest.filter:type_name -> instruments.v1.InstrumentFilter
-	23, // 13: instruments.v1.SnapshotPage.instruments:type_name -> instruments.v1.InstrumentDefinition
-	13, // 14: instruments.v1.ChangeBatch.changes:type_name -> instruments.v1.InstrumentChange
-	25, // 15: instruments.v1.ChangeBatch.applied_time:type_name -> google.protobuf.Timestamp
-	15, // 16: instruments.v1.WatchChangesResponse.snapshot:type_name -> instruments.v1.SnapshotPage
-	16, // 17: instruments.v1.WatchChangesResponse.snapshot_end:type_name -> instruments.v1.SnapshotEnd
-	17, // 18: instruments.v1.WatchChangesResponse.changes:type_name -> instruments.v1.ChangeBatch
-	18, // 19: instruments.v1.WatchChangesResponse.progress:type_name -> instruments.v1.Progress
-	2,  // 20: instruments.v1.ExchangeStatus.state:type_name -> instruments.v1.ExchangeState
-	25, // 21: instruments.v1.ExchangeStatus.last_success_time:type_name -> google.protobuf.Timestamp
-	25, // 22: instruments.v1.ExchangeStatus.last_attempt_time:type_name -> google.protobuf.Timestamp
-	25, // 23: instruments.v1.ExchangeStatus.next_attempt_time:type_name -> google.protobuf.Timestamp
-	21, // 24: instruments.v1.GetStatusResponse.exchanges:type_name -> instruments.v1.ExchangeStatus
-	6,  // 25: instruments.v1.InstrumentService.GetInstrument:input_type -> instruments.v1.GetInstrumentRequest
-	8,  // 26: instruments.v1.InstrumentService.BatchGetInstruments:input_type -> instruments.v1.BatchGetInstrumentsRequest
-	11, // 27: instruments.v1.InstrumentService.ListInstruments:input_type -> instruments.v1.ListInstrumentsRequest
-	14, // 28: instruments.v1.InstrumentService.WatchChanges:input_type -> instruments.v1.WatchChangesRequest
-	20, // 29: instruments.v1.InstrumentService.GetStatus:input_type -> instruments.v1.GetStatusRequest
-	7,  // 30: instruments.v1.InstrumentService.GetInstrument:output_type -> instruments.v1.GetInstrumentResponse
-	9,  // 31: instruments.v1.InstrumentService.BatchGetInstruments:output_type -> instruments.v1.BatchGetInstrumentsResponse
-	12, // 32: instruments.v1.InstrumentService.ListInstruments:output_type -> instruments.v1.ListInstrumentsResponse
-	19, // 33: instruments.v1.InstrumentService.WatchChanges:output_type -> instruments.v1.WatchChangesResponse
-	22, // 34: instruments.v1.InstrumentService.GetStatus:output_type -> instruments.v1.GetStatusResponse
-	30, // [30:35] is the sub-list for method output_type
-	25, // [25:30] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	4,  // 0: instruments.v1.GetInstrumentRequest.ccxt:type_name -> instruments.v1.CcxtSymbolLookup
+	5,  // 1: instruments.v1.GetInstrumentRequest.raw:type_name -> instruments.v1.RawSymbolLookup
+	6,  // 2: instruments.v1.GetInstrumentRequest.tardis:type_name -> instruments.v1.TardisSymbolLookup
+	0,  // 3: instruments.v1.GetInstrumentRequest.view:type_name -> instruments.v1.SourceView
+	25, // 4: instruments.v1.GetInstrumentRequest.as_of:type_name -> google.protobuf.Timestamp
+	26, // 5: instruments.v1.GetInstrumentResponse.instrument:type_name -> instruments.v1.InstrumentDefinition
+	26, // 6: instruments.v1.BatchGetInstrumentsResponse.instruments:type_name -> instruments.v1.InstrumentDefinition
+	27, // 7: instruments.v1.InstrumentFilter.instrument_types:type_name -> instruments.v1.InstrumentType
+	11, // 8: instruments.v1.ListInstrumentsRequest.filter:type_name -> instruments.v1.InstrumentFilter
+	0,  // 9: instruments.v1.ListInstrumentsRequest.view:type_name -> instruments.v1.SourceView
+	26, // 10: instruments.v1.ListInstrumentsResponse.instruments:type_name -> instruments.v1.InstrumentDefinition
+	1,  // 11: instruments.v1.InstrumentChange.change_type:type_name -> instruments.v1.ChangeType
+	26, // 12: instruments.v1.InstrumentChange.instrument:type_name -> instruments.v1.InstrumentDefinition
+	26, // 13: instruments.v1.InstrumentChange.previous:type_name -> instruments.v1.InstrumentDefinition
+	2,  // 14: instruments.v1.InstrumentChange.removal_reason:type_name -> instruments.v1.RemovalReason
+	11, // 15: instruments.v1.WatchChangesRequest.filter:type_name -> instruments.v1.InstrumentFilter
+	26, // 16: instruments.v1.SnapshotPage.instruments:type_name -> instruments.v1.InstrumentDefinition
+	14, // 17: instruments.v1.ChangeBatch.changes:type_name -> instruments.v1.InstrumentChange
+	25, // 18: instruments.v1.ChangeBatch.applied_time:type_name -> google.protobuf.Timestamp
+	16, // 19: instruments.v1.WatchChangesResponse.snapshot:type_name -> instruments.v1.SnapshotPage
+	17, // 20: instruments.v1.WatchChangesResponse.snapshot_end:type_name -> instruments.v1.SnapshotEnd
+	18, // 21: instruments.v1.WatchChangesResponse.changes:type_name -> instruments.v1.ChangeBatch
+	19, // 22: instruments.v1.WatchChangesResponse.progress:type_name -> instruments.v1.Progress
+	3,  // 23: instruments.v1.ExchangeStatus.state:type_name -> instruments.v1.ExchangeState
+	25, // 24: instruments.v1.ExchangeStatus.last_success_time:type_name -> google.protobuf.Timestamp
+	25, // 25: instruments.v1.ExchangeStatus.last_attempt_time:type_name -> google.protobuf.Timestamp
+	25, // 26: instruments.v1.ExchangeStatus.next_attempt_time:type_name -> google.protobuf.Timestamp
+	24, // 27: instruments.v1.ExchangeStatus.rejected_markets:type_name -> instruments.v1.ExchangeStatus.RejectedMarketsEntry
+	22, // 28: instruments.v1.GetStatusResponse.exchanges:type_name -> instruments.v1.ExchangeStatus
+	7,  // 29: instruments.v1.InstrumentService.GetInstrument:input_type -> instruments.v1.GetInstrumentRequest
+	9,  // 30: instruments.v1.InstrumentService.BatchGetInstruments:input_type -> instruments.v1.BatchGetInstrumentsRequest
+	12, // 31: instruments.v1.InstrumentService.ListInstruments:input_type -> instruments.v1.ListInstrumentsRequest
+	15, // 32: instruments.v1.InstrumentService.WatchChanges:input_type -> instruments.v1.WatchChangesRequest
+	21, // 33: instruments.v1.InstrumentService.GetStatus:input_type -> instruments.v1.GetStatusRequest
+	8,  // 34: instruments.v1.InstrumentService.GetInstrument:output_type -> instruments.v1.GetInstrumentResponse
+	10, // 35: instruments.v1.InstrumentService.BatchGetInstruments:output_type -> instruments.v1.BatchGetInstrumentsResponse
+	13, // 36: instruments.v1.InstrumentService.ListInstruments:output_type -> instruments.v1.ListInstrumentsResponse
+	20, // 37: instruments.v1.InstrumentService.WatchChanges:output_type -> instruments.v1.WatchChangesResponse
+	23, // 38: instruments.v1.InstrumentService.GetStatus:output_type -> instruments.v1.GetStatusResponse
+	34, // [34:39] is the sub-list for method output_type
+	29, // [29:34] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_instruments_v1_instrument_service_proto_init() }
@@ -1722,8 +1878,8 @@ func file_instruments_v1_instrument_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_instruments_v1_instrument_service_proto_rawDesc), len(file_instruments_v1_instrument_service_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   20,
+			NumEnums:      4,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -11,6 +11,13 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class SourceView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SOURCE_VIEW_UNSPECIFIED: _ClassVar[SourceView]
+    SOURCE_VIEW_MERGED: _ClassVar[SourceView]
+    SOURCE_VIEW_LIVE: _ClassVar[SourceView]
+    SOURCE_VIEW_HISTORICAL: _ClassVar[SourceView]
+
 class ChangeType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     CHANGE_TYPE_UNSPECIFIED: _ClassVar[ChangeType]
@@ -30,6 +37,10 @@ class ExchangeState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EXCHANGE_STATE_LOADING: _ClassVar[ExchangeState]
     EXCHANGE_STATE_READY: _ClassVar[ExchangeState]
     EXCHANGE_STATE_FAILED: _ClassVar[ExchangeState]
+SOURCE_VIEW_UNSPECIFIED: SourceView
+SOURCE_VIEW_MERGED: SourceView
+SOURCE_VIEW_LIVE: SourceView
+SOURCE_VIEW_HISTORICAL: SourceView
 CHANGE_TYPE_UNSPECIFIED: ChangeType
 CHANGE_TYPE_ADDED: ChangeType
 CHANGE_TYPE_UPDATED: ChangeType
@@ -67,16 +78,20 @@ class TardisSymbolLookup(_message.Message):
     def __init__(self, tardis_exchange: _Optional[str] = ..., tardis_symbol: _Optional[str] = ...) -> None: ...
 
 class GetInstrumentRequest(_message.Message):
-    __slots__ = ("instrument_key", "ccxt", "raw", "tardis")
+    __slots__ = ("instrument_key", "ccxt", "raw", "tardis", "view", "as_of")
     INSTRUMENT_KEY_FIELD_NUMBER: _ClassVar[int]
     CCXT_FIELD_NUMBER: _ClassVar[int]
     RAW_FIELD_NUMBER: _ClassVar[int]
     TARDIS_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     instrument_key: str
     ccxt: CcxtSymbolLookup
     raw: RawSymbolLookup
     tardis: TardisSymbolLookup
-    def __init__(self, instrument_key: _Optional[str] = ..., ccxt: _Optional[_Union[CcxtSymbolLookup, _Mapping]] = ..., raw: _Optional[_Union[RawSymbolLookup, _Mapping]] = ..., tardis: _Optional[_Union[TardisSymbolLookup, _Mapping]] = ...) -> None: ...
+    view: SourceView
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, instrument_key: _Optional[str] = ..., ccxt: _Optional[_Union[CcxtSymbolLookup, _Mapping]] = ..., raw: _Optional[_Union[RawSymbolLookup, _Mapping]] = ..., tardis: _Optional[_Union[TardisSymbolLookup, _Mapping]] = ..., view: _Optional[_Union[SourceView, str]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetInstrumentResponse(_message.Message):
     __slots__ = ("instrument", "revision")
@@ -123,14 +138,16 @@ class InstrumentFilter(_message.Message):
     def __init__(self, venues: _Optional[_Iterable[str]] = ..., ccxt_exchanges: _Optional[_Iterable[str]] = ..., instrument_types: _Optional[_Iterable[_Union[_instrument_pb2.InstrumentType, str]]] = ..., base_assets: _Optional[_Iterable[str]] = ..., quote_assets: _Optional[_Iterable[str]] = ..., settle_assets: _Optional[_Iterable[str]] = ..., active: _Optional[bool] = ..., instrument_keys: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListInstrumentsRequest(_message.Message):
-    __slots__ = ("filter", "page_size", "page_token")
+    __slots__ = ("filter", "page_size", "page_token", "view")
     FILTER_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     filter: InstrumentFilter
     page_size: int
     page_token: str
-    def __init__(self, filter: _Optional[_Union[InstrumentFilter, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    view: SourceView
+    def __init__(self, filter: _Optional[_Union[InstrumentFilter, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., view: _Optional[_Union[SourceView, str]] = ...) -> None: ...
 
 class ListInstrumentsResponse(_message.Message):
     __slots__ = ("instruments", "next_page_token", "revision")
@@ -209,7 +226,14 @@ class GetStatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class ExchangeStatus(_message.Message):
-    __slots__ = ("ccxt_exchange", "state", "instrument_count", "last_success_time", "last_attempt_time", "last_error", "consecutive_failures", "next_attempt_time", "venues")
+    __slots__ = ("ccxt_exchange", "state", "instrument_count", "last_success_time", "last_attempt_time", "last_error", "consecutive_failures", "next_attempt_time", "venues", "staleness_seconds", "held_refreshes", "held_reason", "rejected_markets", "serving_snapshot")
+    class RejectedMarketsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
     CCXT_EXCHANGE_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     INSTRUMENT_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -219,6 +243,11 @@ class ExchangeStatus(_message.Message):
     CONSECUTIVE_FAILURES_FIELD_NUMBER: _ClassVar[int]
     NEXT_ATTEMPT_TIME_FIELD_NUMBER: _ClassVar[int]
     VENUES_FIELD_NUMBER: _ClassVar[int]
+    STALENESS_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    HELD_REFRESHES_FIELD_NUMBER: _ClassVar[int]
+    HELD_REASON_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_MARKETS_FIELD_NUMBER: _ClassVar[int]
+    SERVING_SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
     ccxt_exchange: str
     state: ExchangeState
     instrument_count: int
@@ -228,7 +257,12 @@ class ExchangeStatus(_message.Message):
     consecutive_failures: int
     next_attempt_time: _timestamp_pb2.Timestamp
     venues: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, ccxt_exchange: _Optional[str] = ..., state: _Optional[_Union[ExchangeState, str]] = ..., instrument_count: _Optional[int] = ..., last_success_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., consecutive_failures: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., venues: _Optional[_Iterable[str]] = ...) -> None: ...
+    staleness_seconds: int
+    held_refreshes: int
+    held_reason: str
+    rejected_markets: _containers.ScalarMap[str, int]
+    serving_snapshot: bool
+    def __init__(self, ccxt_exchange: _Optional[str] = ..., state: _Optional[_Union[ExchangeState, str]] = ..., instrument_count: _Optional[int] = ..., last_success_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., consecutive_failures: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., venues: _Optional[_Iterable[str]] = ..., staleness_seconds: _Optional[int] = ..., held_refreshes: _Optional[int] = ..., held_reason: _Optional[str] = ..., rejected_markets: _Optional[_Mapping[str, int]] = ..., serving_snapshot: _Optional[bool] = ...) -> None: ...
 
 class GetStatusResponse(_message.Message):
     __slots__ = ("exchanges", "revision")

@@ -428,6 +428,16 @@ export interface InstrumentDefinition {
   minPrice: string;
   /** Maximum order price, in price units. */
   maxPrice: string;
+  /**
+   * Proto names of the fields filled from a historical source because the live source lacks them
+   * (record-level provenance is data_provider and is_live).
+   */
+  fieldsFromHistory: string[];
+  /**
+   * Served from the service's last-known-good snapshot and not yet confirmed by a refresh of its
+   * exchange since the service started.
+   */
+  stale: boolean;
 }
 
 function createBaseTickSizeStep(): TickSizeStep {
@@ -570,6 +580,8 @@ function createBaseInstrumentDefinition(): InstrumentDefinition {
     incompleteFields: [],
     minPrice: "",
     maxPrice: "",
+    fieldsFromHistory: [],
+    stale: false,
   };
 }
 
@@ -709,6 +721,12 @@ export const InstrumentDefinition: MessageFns<InstrumentDefinition> = {
     }
     if (message.maxPrice !== "") {
       writer.uint32(362).string(message.maxPrice);
+    }
+    for (const v of message.fieldsFromHistory) {
+      writer.uint32(370).string(v!);
+    }
+    if (message.stale !== false) {
+      writer.uint32(376).bool(message.stale);
     }
     return writer;
   },
@@ -1086,6 +1104,22 @@ export const InstrumentDefinition: MessageFns<InstrumentDefinition> = {
             message.maxPrice = reader.string();
             continue;
           }
+          case 46: {
+            if (tag !== 370) {
+              break;
+            }
+
+            message.fieldsFromHistory.push(reader.string());
+            continue;
+          }
+          case 47: {
+            if (tag !== 376) {
+              break;
+            }
+
+            message.stale = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1293,6 +1327,12 @@ export const InstrumentDefinition: MessageFns<InstrumentDefinition> = {
         : isSet(object.max_price)
         ? globalThis.String(object.max_price)
         : "",
+      fieldsFromHistory: globalThis.Array.isArray(object?.fieldsFromHistory)
+        ? object.fieldsFromHistory.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.fields_from_history)
+        ? object.fields_from_history.map((e: any) => globalThis.String(e))
+        : [],
+      stale: isSet(object.stale) ? globalThis.Boolean(object.stale) : false,
     };
   },
 
@@ -1433,6 +1473,12 @@ export const InstrumentDefinition: MessageFns<InstrumentDefinition> = {
     if (message.maxPrice !== "") {
       obj.maxPrice = message.maxPrice;
     }
+    if (message.fieldsFromHistory?.length) {
+      obj.fieldsFromHistory = message.fieldsFromHistory;
+    }
+    if (message.stale !== false) {
+      obj.stale = message.stale;
+    }
     return obj;
   },
 
@@ -1486,6 +1532,8 @@ export const InstrumentDefinition: MessageFns<InstrumentDefinition> = {
     message.incompleteFields = object.incompleteFields?.map((e) => e) || [];
     message.minPrice = object.minPrice ?? "";
     message.maxPrice = object.maxPrice ?? "";
+    message.fieldsFromHistory = object.fieldsFromHistory?.map((e) => e) || [];
+    message.stale = object.stale ?? false;
     return message;
   },
 };

@@ -27,6 +27,59 @@ export const protobufPackage = "instruments.v1";
 
 export const protobufFileName = "instruments/v1/instrument_service.proto";
 
+/** Which sources a read looks at. */
+export enum SourceView {
+  /** SOURCE_VIEW_UNSPECIFIED - The default: MERGED. */
+  SOURCE_VIEW_UNSPECIFIED = 0,
+  /**
+   * SOURCE_VIEW_MERGED - One definition per key: live wins for every field it has; historical definitions fill
+   * instruments no longer listed and fields live lacks.
+   */
+  SOURCE_VIEW_MERGED = 1,
+  /** SOURCE_VIEW_LIVE - Only what the exchanges list now. */
+  SOURCE_VIEW_LIVE = 2,
+  /** SOURCE_VIEW_HISTORICAL - Only historical definitions (Tardis-format files or URLs). */
+  SOURCE_VIEW_HISTORICAL = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function sourceViewFromJSON(object: any): SourceView {
+  switch (object) {
+    case 0:
+    case "SOURCE_VIEW_UNSPECIFIED":
+      return SourceView.SOURCE_VIEW_UNSPECIFIED;
+    case 1:
+    case "SOURCE_VIEW_MERGED":
+      return SourceView.SOURCE_VIEW_MERGED;
+    case 2:
+    case "SOURCE_VIEW_LIVE":
+      return SourceView.SOURCE_VIEW_LIVE;
+    case 3:
+    case "SOURCE_VIEW_HISTORICAL":
+      return SourceView.SOURCE_VIEW_HISTORICAL;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return SourceView.UNRECOGNIZED;
+  }
+}
+
+export function sourceViewToJSON(object: SourceView): string {
+  switch (object) {
+    case SourceView.SOURCE_VIEW_UNSPECIFIED:
+      return "SOURCE_VIEW_UNSPECIFIED";
+    case SourceView.SOURCE_VIEW_MERGED:
+      return "SOURCE_VIEW_MERGED";
+    case SourceView.SOURCE_VIEW_LIVE:
+      return "SOURCE_VIEW_LIVE";
+    case SourceView.SOURCE_VIEW_HISTORICAL:
+      return "SOURCE_VIEW_HISTORICAL";
+    case SourceView.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export enum ChangeType {
   CHANGE_TYPE_UNSPECIFIED = 0,
   CHANGE_TYPE_ADDED = 1,
@@ -187,7 +240,16 @@ export interface GetInstrumentRequest {
   instrumentKey?: string | undefined;
   ccxt?: CcxtSymbolLookup | undefined;
   raw?: RawSymbolLookup | undefined;
-  tardis?: TardisSymbolLookup | undefined;
+  tardis?:
+    | TardisSymbolLookup
+    | undefined;
+  /** Which sources to read; unset means merged. */
+  view: SourceView;
+  /**
+   * The definition as it was at this time, where the historical source records its changes;
+   * unset means now.
+   */
+  asOf: Date | undefined;
 }
 
 export interface GetInstrumentResponse {
@@ -241,6 +303,8 @@ export interface ListInstrumentsRequest {
   pageSize: number;
   /** next_page_token of the previous page with the same filter; empty for the first page. */
   pageToken: string;
+  /** Which sources to read; unset means merged. */
+  view: SourceView;
 }
 
 export interface ListInstrumentsResponse {
@@ -329,6 +393,21 @@ export interface ExchangeStatus {
     | undefined;
   /** Venues this exchange serves. */
   venues: string[];
+  /** Seconds since the last successful refresh (0 before the first). */
+  stalenessSeconds: number;
+  /** Refreshes held back as suspect (empty, removing too much at once, invalid), since start. */
+  heldRefreshes: number;
+  /** Why the last refresh was held; empty when it was applied. */
+  heldReason: string;
+  /** Markets rejected by validation since start, by reason (e.g. "non-positive tick_size"). */
+  rejectedMarkets: { [key: string]: number };
+  /** Instruments are served from the last-known-good snapshot until the first refresh succeeds. */
+  servingSnapshot: boolean;
+}
+
+export interface ExchangeStatus_RejectedMarketsEntry {
+  key: string;
+  value: number;
 }
 
 export interface GetStatusResponse {
@@ -612,7 +691,7 @@ export const TardisSymbolLookup: MessageFns<TardisSymbolLookup> = {
 };
 
 function createBaseGetInstrumentRequest(): GetInstrumentRequest {
-  return { instrumentKey: undefined, ccxt: undefined, raw: undefined, tardis: undefined };
+  return { instrumentKey: undefined, ccxt: undefined, raw: undefined, tardis: undefined, view: 0, asOf: undefined };
 }
 
 export const GetInstrumentRequest: MessageFns<GetInstrumentRequest> = {
@@ -628,6 +707,12 @@ export const GetInstrumentRequest: MessageFns<GetInstrumentRequest> = {
     }
     if (message.tardis !== undefined) {
       TardisSymbolLookup.encode(message.tardis, writer.uint32(34).fork()).join();
+    }
+    if (message.view !== 0) {
+      writer.uint32(40).int32(message.view);
+    }
+    if (message.asOf !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOf), writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -677,6 +762,22 @@ export const GetInstrumentRequest: MessageFns<GetInstrumentRequest> = {
             message.tardis = TardisSymbolLookup.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.view = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.asOf = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -699,6 +800,12 @@ export const GetInstrumentRequest: MessageFns<GetInstrumentRequest> = {
       ccxt: isSet(object.ccxt) ? CcxtSymbolLookup.fromJSON(object.ccxt) : undefined,
       raw: isSet(object.raw) ? RawSymbolLookup.fromJSON(object.raw) : undefined,
       tardis: isSet(object.tardis) ? TardisSymbolLookup.fromJSON(object.tardis) : undefined,
+      view: isSet(object.view) ? sourceViewFromJSON(object.view) : 0,
+      asOf: isSet(object.asOf)
+        ? fromJsonTimestamp(object.asOf)
+        : isSet(object.as_of)
+        ? fromJsonTimestamp(object.as_of)
+        : undefined,
     };
   },
 
@@ -715,6 +822,12 @@ export const GetInstrumentRequest: MessageFns<GetInstrumentRequest> = {
     }
     if (message.tardis !== undefined) {
       obj.tardis = TardisSymbolLookup.toJSON(message.tardis);
+    }
+    if (message.view !== 0) {
+      obj.view = sourceViewToJSON(message.view);
+    }
+    if (message.asOf !== undefined) {
+      obj.asOf = message.asOf.toISOString();
     }
     return obj;
   },
@@ -734,6 +847,8 @@ export const GetInstrumentRequest: MessageFns<GetInstrumentRequest> = {
     message.tardis = (object.tardis !== undefined && object.tardis !== null)
       ? TardisSymbolLookup.fromPartial(object.tardis)
       : undefined;
+    message.view = object.view ?? 0;
+    message.asOf = object.asOf ?? undefined;
     return message;
   },
 };
@@ -1234,7 +1349,7 @@ export const InstrumentFilter: MessageFns<InstrumentFilter> = {
 };
 
 function createBaseListInstrumentsRequest(): ListInstrumentsRequest {
-  return { filter: undefined, pageSize: 0, pageToken: "" };
+  return { filter: undefined, pageSize: 0, pageToken: "", view: 0 };
 }
 
 export const ListInstrumentsRequest: MessageFns<ListInstrumentsRequest> = {
@@ -1247,6 +1362,9 @@ export const ListInstrumentsRequest: MessageFns<ListInstrumentsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(26).string(message.pageToken);
+    }
+    if (message.view !== 0) {
+      writer.uint32(32).int32(message.view);
     }
     return writer;
   },
@@ -1288,6 +1406,14 @@ export const ListInstrumentsRequest: MessageFns<ListInstrumentsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.view = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1313,6 +1439,7 @@ export const ListInstrumentsRequest: MessageFns<ListInstrumentsRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      view: isSet(object.view) ? sourceViewFromJSON(object.view) : 0,
     };
   },
 
@@ -1327,6 +1454,9 @@ export const ListInstrumentsRequest: MessageFns<ListInstrumentsRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.view !== 0) {
+      obj.view = sourceViewToJSON(message.view);
+    }
     return obj;
   },
 
@@ -1340,6 +1470,7 @@ export const ListInstrumentsRequest: MessageFns<ListInstrumentsRequest> = {
       : undefined;
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.view = object.view ?? 0;
     return message;
   },
 };
@@ -2212,6 +2343,11 @@ function createBaseExchangeStatus(): ExchangeStatus {
     consecutiveFailures: 0,
     nextAttemptTime: undefined,
     venues: [],
+    stalenessSeconds: 0,
+    heldRefreshes: 0,
+    heldReason: "",
+    rejectedMarkets: {},
+    servingSnapshot: false,
   };
 }
 
@@ -2243,6 +2379,21 @@ export const ExchangeStatus: MessageFns<ExchangeStatus> = {
     }
     for (const v of message.venues) {
       writer.uint32(74).string(v!);
+    }
+    if (message.stalenessSeconds !== 0) {
+      writer.uint32(80).uint64(message.stalenessSeconds);
+    }
+    if (message.heldRefreshes !== 0) {
+      writer.uint32(88).uint32(message.heldRefreshes);
+    }
+    if (message.heldReason !== "") {
+      writer.uint32(98).string(message.heldReason);
+    }
+    globalThis.Object.entries(message.rejectedMarkets).forEach(([key, value]: [string, number]) => {
+      ExchangeStatus_RejectedMarketsEntry.encode({ key: key as any, value }, writer.uint32(106).fork()).join();
+    });
+    if (message.servingSnapshot !== false) {
+      writer.uint32(112).bool(message.servingSnapshot);
     }
     return writer;
   },
@@ -2332,6 +2483,49 @@ export const ExchangeStatus: MessageFns<ExchangeStatus> = {
             message.venues.push(reader.string());
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.stalenessSeconds = longToNumber(reader.uint64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.heldRefreshes = reader.uint32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.heldReason = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            const entry13 = ExchangeStatus_RejectedMarketsEntry.decode(reader, reader.uint32());
+            if (entry13.value !== undefined) {
+              message.rejectedMarkets[entry13.key] = entry13.value;
+            }
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.servingSnapshot = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2385,6 +2579,53 @@ export const ExchangeStatus: MessageFns<ExchangeStatus> = {
       venues: globalThis.Array.isArray(object?.venues)
         ? object.venues.map((e: any) => globalThis.String(e))
         : [],
+      stalenessSeconds: isSet(object.stalenessSeconds)
+        ? globalThis.Number(object.stalenessSeconds)
+        : isSet(object.staleness_seconds)
+        ? globalThis.Number(object.staleness_seconds)
+        : 0,
+      heldRefreshes: isSet(object.heldRefreshes)
+        ? globalThis.Number(object.heldRefreshes)
+        : isSet(object.held_refreshes)
+        ? globalThis.Number(object.held_refreshes)
+        : 0,
+      heldReason: isSet(object.heldReason)
+        ? globalThis.String(object.heldReason)
+        : isSet(object.held_reason)
+        ? globalThis.String(object.held_reason)
+        : "",
+      rejectedMarkets: isObject(object.rejectedMarkets)
+        ? (globalThis.Object.entries(object.rejectedMarkets) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.rejected_markets)
+        ? (globalThis.Object.entries(object.rejected_markets) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      servingSnapshot: isSet(object.servingSnapshot)
+        ? globalThis.Boolean(object.servingSnapshot)
+        : isSet(object.serving_snapshot)
+        ? globalThis.Boolean(object.serving_snapshot)
+        : false,
     };
   },
 
@@ -2417,6 +2658,27 @@ export const ExchangeStatus: MessageFns<ExchangeStatus> = {
     if (message.venues?.length) {
       obj.venues = message.venues;
     }
+    if (message.stalenessSeconds !== 0) {
+      obj.stalenessSeconds = Math.round(message.stalenessSeconds);
+    }
+    if (message.heldRefreshes !== 0) {
+      obj.heldRefreshes = Math.round(message.heldRefreshes);
+    }
+    if (message.heldReason !== "") {
+      obj.heldReason = message.heldReason;
+    }
+    if (message.rejectedMarkets) {
+      const entries = globalThis.Object.entries(message.rejectedMarkets) as [string, number][];
+      if (entries.length > 0) {
+        obj.rejectedMarkets = {};
+        entries.forEach(([k, v]) => {
+          obj.rejectedMarkets[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.servingSnapshot !== false) {
+      obj.servingSnapshot = message.servingSnapshot;
+    }
     return obj;
   },
 
@@ -2434,6 +2696,108 @@ export const ExchangeStatus: MessageFns<ExchangeStatus> = {
     message.consecutiveFailures = object.consecutiveFailures ?? 0;
     message.nextAttemptTime = object.nextAttemptTime ?? undefined;
     message.venues = object.venues?.map((e) => e) || [];
+    message.stalenessSeconds = object.stalenessSeconds ?? 0;
+    message.heldRefreshes = object.heldRefreshes ?? 0;
+    message.heldReason = object.heldReason ?? "";
+    message.rejectedMarkets = (globalThis.Object.entries(object.rejectedMarkets ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.servingSnapshot = object.servingSnapshot ?? false;
+    return message;
+  },
+};
+
+function createBaseExchangeStatus_RejectedMarketsEntry(): ExchangeStatus_RejectedMarketsEntry {
+  return { key: "", value: 0 };
+}
+
+export const ExchangeStatus_RejectedMarketsEntry: MessageFns<ExchangeStatus_RejectedMarketsEntry> = {
+  encode(message: ExchangeStatus_RejectedMarketsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).uint32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExchangeStatus_RejectedMarketsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExchangeStatus_RejectedMarketsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExchangeStatus_RejectedMarketsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: ExchangeStatus_RejectedMarketsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExchangeStatus_RejectedMarketsEntry>, I>>(
+    base?: I,
+  ): ExchangeStatus_RejectedMarketsEntry {
+    return ExchangeStatus_RejectedMarketsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExchangeStatus_RejectedMarketsEntry>, I>>(
+    object: I,
+  ): ExchangeStatus_RejectedMarketsEntry {
+    const message = createBaseExchangeStatus_RejectedMarketsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
     return message;
   },
 };
@@ -2740,6 +3104,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
