@@ -2,9 +2,10 @@ import { InstrumentStatus, type InstrumentDefinition } from '../../gen/ts/instru
 import { ChangeType, RemovalReason, type InstrumentChange } from '../../gen/ts/instruments/v1/instrument_service.js';
 
 // What counts as a change: any field of the definition except last_updated, which records when
-// the definition last changed and so follows from the diff rather than feeding it. CCXT's `info`
-// blob is not part of a definition, so exchange noise that maps to no field is no change.
-const NOT_COMPARED = new Set<keyof InstrumentDefinition>(['lastUpdated']);
+// the definition last changed and so follows from the diff rather than feeding it, and stale,
+// which says where the service got it from after a restart. CCXT's `info` blob is not part of a
+// definition, so exchange noise that maps to no field is no change.
+const NOT_COMPARED = new Set<keyof InstrumentDefinition>(['lastUpdated', 'stale']);
 
 const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 

@@ -3,6 +3,7 @@ import type { BatchGetInstrumentsRequest, BatchGetInstrumentsResponse } from '..
 import { parseInstrumentKey } from '../domain/instrument-key.js';
 import { invalidArgument } from '../domain/service-error.js';
 import type { RpcContext } from './rpc-context.js';
+import { sourceViewOf } from './source-view.js';
 
 export const MAX_BATCH_KEYS = 1000;
 
@@ -17,7 +18,7 @@ export function batchGetInstruments(ctx: RpcContext) {
       const parsed = parseInstrumentKey(key);
       if ('error' in parsed) throw invalidArgument(parsed.error);
     }
-    const view = ctx.store.view();
+    const view = ctx.store.readView(sourceViewOf(request.view));
     const instruments: InstrumentDefinition[] = [];
     const notFoundKeys: string[] = [];
     for (const key of keys) {

@@ -1,11 +1,12 @@
 import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
-import type { GetInstrumentRequest, GetInstrumentResponse } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { SourceView, type GetInstrumentRequest, type GetInstrumentResponse } from '../../gen/ts/instruments/v1/instrument_service.js';
 import { closeMatches } from '../domain/close-matches.js';
 import { parseInstrumentKey } from '../domain/instrument-key.js';
-import { invalidArgument } from '../domain/service-error.js';
+import { invalidArgument, notFound } from '../domain/service-error.js';
 import { pairKey, type StoreView } from '../store/store-view.js';
 import { missError, type MissScope } from './availability.js';
 import type { RpcContext } from './rpc-context.js';
+import { sourceViewOf } from './source-view.js';
 
 const LOOKUPS = 'instrument_key, ccxt {ccxt_exchange, ccxt_symbol}, raw {venue, exchange_raw_symbol} or tardis {tardis_exchange, tardis_symbol}';
 
@@ -58,9 +59,18 @@ function lookupOf(request: GetInstrumentRequest): Lookup {
 export function getInstrument(ctx: RpcContext) {
   return (request: GetInstrumentRequest): GetInstrumentResponse => {
     const lookup = lookupOf(request);
-    const view = ctx.store.view();
+    const kind = sourceViewOf(request.view);
+    if (request.asOf !== undefined && kind === SourceView.SOURCE_VIEW_LIVE) {
+      throw invalidArgument('as_of reads recorded history: use view SOURCE_VIEW_MERGED (default) or SOURCE_VIEW_HISTORICAL');
+    }
+    const view = ctx.store.readView(kind);
     const found = lookup.find(view);
-    if (found !== undefined) return { instrument: found, revision: view.revision };
-    throw missError(lookup.what, lookup.scope, ctx.exchanges, closeMatches(lookup.query, view.sortedKeys));
+    if (found === undefined) throw missError(lookup.what, lookup.scope, ctx.exchanges, closeMatches(lookup.query, view.sortedKeys));
+    if (request.asOf === undefined) return { instrument: found, revision: view.revision };
+    const then = ctx.store.definitionAsOf(found.instrumentKey, request.asOf);
+    if (then === undefined) {
+      throw notFound(`${lookup.what} has no recorded definition at ${request.asOf.toISOString()} (not available then, or no historical source records it)`);
+    }
+    return { instrument: then, revision: view.revision };
   };
 }

@@ -4,6 +4,7 @@ import { compileFilter, filterFingerprint } from '../domain/instrument-filter.js
 import { decodePageToken, encodePageToken } from '../domain/page-token.js';
 import { invalidArgument } from '../domain/service-error.js';
 import type { RpcContext } from './rpc-context.js';
+import { sourceViewOf } from './source-view.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -27,9 +28,11 @@ export function listInstruments(ctx: RpcContext) {
       throw invalidArgument(`page_size ${size} is out of range: give 1 to ${MAX_PAGE_SIZE}, or 0 for the default of ${DEFAULT_PAGE_SIZE}`);
     }
     const pageSize = size === 0 ? DEFAULT_PAGE_SIZE : size;
+    const kind = sourceViewOf(request.view);
     const matches = compileFilter(request.filter, ctx.exchanges.known());
-    const fingerprint = filterFingerprint(request.filter);
-    const view = ctx.store.view();
+    // A token is bound to its filter and view: pages of different reads never mix.
+    const fingerprint = `${filterFingerprint(request.filter)}.${kind}`;
+    const view = ctx.store.readView(kind);
     let i = request.pageToken === '' ? 0 : firstAfter(view.sortedKeys, decodePageToken(request.pageToken, fingerprint));
     const instruments: InstrumentDefinition[] = [];
     for (; i < view.sortedKeys.length && instruments.length < pageSize; i++) {

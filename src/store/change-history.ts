@@ -30,6 +30,13 @@ export class ChangeHistory {
     }
   }
 
+  /** Takes over batches kept across a restart (oldest first) and where resuming stops. */
+  restore(batches: readonly ChangeBatchEvent[], compactedThrough: number): void {
+    this.batches.splice(0, this.batches.length, ...batches);
+    this.changeCount = batches.reduce((n, b) => n + b.changes.length, 0);
+    this.compactedThrough = compactedThrough;
+  }
+
   /** The oldest revision a watcher can resume after. */
   get oldestResumable(): number {
     return this.compactedThrough;

@@ -1,35 +1,78 @@
 import { Subject, type Observable } from 'rxjs';
 import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
-import type { InstrumentChange } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { ChangeType, SourceView, type InstrumentChange } from '../../gen/ts/instruments/v1/instrument_service.js';
 import type { ChangeBatchEvent } from '../domain/change-batch.js';
 import { changedFields, diffOne } from '../domain/diff-definitions.js';
+import { mergeDefinitions } from '../domain/merge-definitions.js';
 import { sourceRank } from '../domain/venues.js';
 import { ChangeHistory, type HistoryLimits } from './change-history.js';
+import { HistoricalLayer, type HistoricalEntry } from './historical-layer.js';
 import { buildView, type StoreView } from './store-view.js';
 
 export const DEFAULT_HISTORY: HistoryLimits = { maxBatches: 1000, maxChanges: 200_000 };
 
 type Source = ReadonlyMap<string, InstrumentDefinition>;
 
+/** Called with each batch and the exchange's new source before the batch is published. */
+export type PersistHook = (batch: ChangeBatchEvent, source: Source) => void;
+
+export interface RestoredStore {
+  revision: number;
+  sources: ReadonlyMap<string, readonly InstrumentDefinition[]>;
+  history: readonly ChangeBatchEvent[];
+  oldestResumable: number;
+  retired: readonly InstrumentDefinition[];
+}
+
 /**
- * The instruments currently known, per source CCXT exchange, merged into one view by key.
- * Each refresh that changes what clients see is one batch under the next revision: the view is
- * swapped, the batch kept in a bounded history and published on `changes$`, in that order and
- * synchronously, so a reader that takes the view and subscribes in one tick misses nothing.
+ * The instruments known, per source CCXT exchange, merged into one live view by key. Each
+ * refresh that changes the live view is one batch under the next revision: the view is swapped,
+ * the batch persisted (hook), kept in a bounded history and published on `changes$`, in that
+ * order and synchronously, so a reader that takes the view and subscribes in one tick misses
+ * nothing. Beside the live view, a historical layer (Tardis files, retired instruments) gives the
+ * historical and merged views.
  */
 export class InstrumentStore {
   private readonly sources = new Map<string, Source>();
   private current: StoreView = buildView(0, new Map(), []);
   private readonly history: ChangeHistory;
+  private readonly historical = new HistoricalLayer();
   private readonly subject = new Subject<ChangeBatchEvent>();
+  private readonly views = new Map<SourceView, { key: string; view: StoreView }>();
   readonly changes$: Observable<ChangeBatchEvent> = this.subject.asObservable();
+  persist: PersistHook | undefined;
 
   constructor(limits: HistoryLimits = DEFAULT_HISTORY) {
     this.history = new ChangeHistory(limits);
   }
 
+  /** The live view: what the exchanges list now, at the current revision. */
   view(): StoreView {
     return this.current;
+  }
+
+  /** The view a read asked for; merged and historical views are built on first use per state. */
+  readView(kind: SourceView): StoreView {
+    if (kind === SourceView.SOURCE_VIEW_LIVE) return this.current;
+    const stateKey = `${this.current.revision}:${this.historical.version}`;
+    const cached = this.views.get(kind);
+    if (cached?.key === stateKey) return cached.view;
+    const history = this.historical.definitions();
+    let byKey: Map<string, InstrumentDefinition>;
+    if (kind === SourceView.SOURCE_VIEW_HISTORICAL) {
+      byKey = new Map(history);
+    } else {
+      byKey = new Map();
+      for (const key of new Set([...this.current.byKey.keys(), ...history.keys()])) {
+        byKey.set(key, mergeDefinitions(this.current.byKey.get(key), history.get(key)) as InstrumentDefinition);
+      }
+    }
+    // Every live source stays reachable by its own CCXT id; the served definitions come last, so
+    // a key's winner is indexed in its merged (history-filled) form.
+    const ccxtSources = kind === SourceView.SOURCE_VIEW_HISTORICAL ? [byKey.values()] : [...[...this.sources.values()].map((m) => m.values()), byKey.values()];
+    const view = buildView(this.current.revision, byKey, ccxtSources);
+    this.views.set(kind, { key: stateKey, view });
+    return view;
   }
 
   get revision(): number {
@@ -38,6 +81,10 @@ export class InstrumentStore {
 
   countFor(ccxtExchange: string): number {
     return this.sources.get(ccxtExchange)?.size ?? 0;
+  }
+
+  sourceOf(ccxtExchange: string): Source {
+    return this.sources.get(ccxtExchange) ?? new Map();
   }
 
   /** Batches after `revision` for a resuming watcher; undefined when compacted away. */
@@ -49,6 +96,33 @@ export class InstrumentStore {
     return this.history.oldestResumable;
   }
 
+  setHistorical(entries: readonly HistoricalEntry[]): void {
+    this.historical.replaceEntries(entries);
+  }
+
+  retiredDefinitions(): InstrumentDefinition[] {
+    return this.historical.retiredDefinitions();
+  }
+
+  definitionAsOf(key: string, time: Date): InstrumentDefinition | undefined {
+    return this.historical.asOf(key, time);
+  }
+
+  /**
+   * What the service knew before it stopped: served at once, marked stale until each exchange's
+   * first refresh, continuing the revision sequence. Publishes nothing.
+   */
+  restore(state: RestoredStore): void {
+    for (const [id, definitions] of state.sources) {
+      this.sources.set(id, new Map(definitions.map((d) => [d.instrumentKey, { ...d, stale: true }])));
+    }
+    for (const d of state.retired) this.historical.retire(d);
+    const merged = new Map<string, InstrumentDefinition>();
+    for (const key of new Set([...this.sources.values()].flatMap((s) => [...s.keys()]))) merged.set(key, this.winner(key) as InstrumentDefinition);
+    this.current = buildView(state.revision, merged, [...this.sources.values()].map((m) => m.values()));
+    this.history.restore(state.history, state.oldestResumable);
+  }
+
   /**
    * Applies a fresh load of one exchange. Returns the batch it made, or undefined when nothing
    * visible changed (then no revision is used).
@@ -57,27 +131,38 @@ export class InstrumentStore {
     const previous = this.sources.get(ccxtExchange) ?? new Map<string, InstrumentDefinition>();
     const next = new Map<string, InstrumentDefinition>();
     for (const d of definitions) {
-      // An unchanged definition keeps its object (and so its last_updated: when it last changed).
+      // An unchanged definition keeps its object (and so its last_updated: when it last changed),
+      // unless it was restored from a snapshot: a refresh confirms it, so it is no longer stale.
       const old = previous.get(d.instrumentKey);
-      next.set(d.instrumentKey, old !== undefined && changedFields(old, d).length === 0 ? old : d);
+      next.set(d.instrumentKey, old !== undefined && !old.stale && changedFields(old, d).length === 0 ? old : d);
     }
     this.sources.set(ccxtExchange, next);
 
     const merged = new Map(this.current.byKey);
     const changes: InstrumentChange[] = [];
+    let confirmed = false;
     for (const key of new Set([...previous.keys(), ...next.keys()])) {
       const before = this.current.byKey.get(key);
       const after = this.winner(key);
-      const change = diffOne(key, before, after, now);
-      if (change === undefined) continue;
-      changes.push(change);
       if (after === undefined) merged.delete(key);
       else merged.set(key, after);
+      const change = diffOne(key, before, after, now);
+      if (change === undefined) {
+        confirmed ||= before !== after;
+        continue;
+      }
+      changes.push(change);
+      if (change.changeType === ChangeType.CHANGE_TYPE_REMOVED && change.instrument !== undefined) this.historical.retire(change.instrument);
+      if (change.changeType === ChangeType.CHANGE_TYPE_ADDED) this.historical.relist(key);
     }
-    if (changes.length === 0) return undefined;
-
+    if (changes.length === 0) {
+      // Stale flags cleared by a refresh that changed nothing: same revision, fresh objects.
+      if (confirmed) this.current = buildView(this.current.revision, merged, [...this.sources.values()].map((m) => m.values()));
+      return undefined;
+    }
     const batch: ChangeBatchEvent = { revision: this.current.revision + 1, appliedAt: now, ccxtExchange, changes };
     this.current = buildView(batch.revision, merged, [...this.sources.values()].map((m) => m.values()));
+    this.persist?.(batch, next);
     this.history.append(batch);
     this.subject.next(batch);
     return batch;

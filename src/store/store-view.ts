@@ -23,11 +23,11 @@ export interface StoreView {
 export function buildView(
   revision: number,
   merged: Map<string, InstrumentDefinition>,
-  sources: Iterable<Iterable<InstrumentDefinition>>,
+  sources: Iterable<Iterable<InstrumentDefinition>> = [merged.values()],
 ): StoreView {
   const byCcxt = new Map<string, InstrumentDefinition>();
   for (const source of sources) {
-    for (const d of source) byCcxt.set(pairKey(d.ccxtExchange, d.ccxtSymbol), d);
+    for (const d of source) if (d.ccxtExchange !== '') byCcxt.set(pairKey(d.ccxtExchange, d.ccxtSymbol), d);
   }
   const byRaw = new Map<string, InstrumentDefinition>();
   const byTardis = new Map<string, InstrumentDefinition>();

@@ -593,8 +593,10 @@ type BatchGetInstrumentsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Keys to look up, at most 1000.
 	InstrumentKeys []string `protobuf:"bytes,1,rep,name=instrument_keys,json=instrumentKeys,proto3" json:"instrument_keys,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Which sources to read; unset means merged.
+	View          SourceView `protobuf:"varint,2,opt,name=view,proto3,enum=instruments.v1.SourceView" json:"view,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *BatchGetInstrumentsRequest) Reset() {
@@ -632,6 +634,13 @@ func (x *BatchGetInstrumentsRequest) GetInstrumentKeys() []string {
 		return x.InstrumentKeys
 	}
 	return nil
+}
+
+func (x *BatchGetInstrumentsRequest) GetView() SourceView {
+	if x != nil {
+		return x.View
+	}
+	return SourceView_SOURCE_VIEW_UNSPECIFIED
 }
 
 type BatchGetInstrumentsResponse struct {
@@ -1653,9 +1662,10 @@ const file_instruments_v1_instrument_service_proto_rawDesc = "" +
 	"\n" +
 	"instrument\x18\x01 \x01(\v2$.instruments.v1.InstrumentDefinitionR\n" +
 	"instrument\x12\x1a\n" +
-	"\brevision\x18\x02 \x01(\x04R\brevision\"E\n" +
+	"\brevision\x18\x02 \x01(\x04R\brevision\"u\n" +
 	"\x1aBatchGetInstrumentsRequest\x12'\n" +
-	"\x0finstrument_keys\x18\x01 \x03(\tR\x0einstrumentKeys\"\xa7\x01\n" +
+	"\x0finstrument_keys\x18\x01 \x03(\tR\x0einstrumentKeys\x12.\n" +
+	"\x04view\x18\x02 \x01(\x0e2\x1a.instruments.v1.SourceViewR\x04view\"\xa7\x01\n" +
 	"\x1bBatchGetInstrumentsResponse\x12F\n" +
 	"\vinstruments\x18\x01 \x03(\v2$.instruments.v1.InstrumentDefinitionR\vinstruments\x12$\n" +
 	"\x0enot_found_keys\x18\x02 \x03(\tR\fnotFoundKeys\x12\x1a\n" +
@@ -1814,44 +1824,45 @@ var file_instruments_v1_instrument_service_proto_depIdxs = []int32{
 	0,  // 3: instruments.v1.GetInstrumentRequest.view:type_name -> instruments.v1.SourceView
 	25, // 4: instruments.v1.GetInstrumentRequest.as_of:type_name -> google.protobuf.Timestamp
 	26, // 5: instruments.v1.GetInstrumentResponse.instrument:type_name -> instruments.v1.InstrumentDefinition
-	26, // 6: instruments.v1.BatchGetInstrumentsResponse.instruments:type_name -> instruments.v1.InstrumentDefinition
-	27, // 7: instruments.v1.InstrumentFilter.instrument_types:type_name -> instruments.v1.InstrumentType
-	11, // 8: instruments.v1.ListInstrumentsRequest.filter:type_name -> instruments.v1.InstrumentFilter
-	0,  // 9: instruments.v1.ListInstrumentsRequest.view:type_name -> instruments.v1.SourceView
-	26, // 10: instruments.v1.ListInstrumentsResponse.instruments:type_name -> instruments.v1.InstrumentDefinition
-	1,  // 11: instruments.v1.InstrumentChange.change_type:type_name -> instruments.v1.ChangeType
-	26, // 12: instruments.v1.InstrumentChange.instrument:type_name -> instruments.v1.InstrumentDefinition
-	26, // 13: instruments.v1.InstrumentChange.previous:type_name -> instruments.v1.InstrumentDefinition
-	2,  // 14: instruments.v1.InstrumentChange.removal_reason:type_name -> instruments.v1.RemovalReason
-	11, // 15: instruments.v1.WatchChangesRequest.filter:type_name -> instruments.v1.InstrumentFilter
-	26, // 16: instruments.v1.SnapshotPage.instruments:type_name -> instruments.v1.InstrumentDefinition
-	14, // 17: instruments.v1.ChangeBatch.changes:type_name -> instruments.v1.InstrumentChange
-	25, // 18: instruments.v1.ChangeBatch.applied_time:type_name -> google.protobuf.Timestamp
-	16, // 19: instruments.v1.WatchChangesResponse.snapshot:type_name -> instruments.v1.SnapshotPage
-	17, // 20: instruments.v1.WatchChangesResponse.snapshot_end:type_name -> instruments.v1.SnapshotEnd
-	18, // 21: instruments.v1.WatchChangesResponse.changes:type_name -> instruments.v1.ChangeBatch
-	19, // 22: instruments.v1.WatchChangesResponse.progress:type_name -> instruments.v1.Progress
-	3,  // 23: instruments.v1.ExchangeStatus.state:type_name -> instruments.v1.ExchangeState
-	25, // 24: instruments.v1.ExchangeStatus.last_success_time:type_name -> google.protobuf.Timestamp
-	25, // 25: instruments.v1.ExchangeStatus.last_attempt_time:type_name -> google.protobuf.Timestamp
-	25, // 26: instruments.v1.ExchangeStatus.next_attempt_time:type_name -> google.protobuf.Timestamp
-	24, // 27: instruments.v1.ExchangeStatus.rejected_markets:type_name -> instruments.v1.ExchangeStatus.RejectedMarketsEntry
-	22, // 28: instruments.v1.GetStatusResponse.exchanges:type_name -> instruments.v1.ExchangeStatus
-	7,  // 29: instruments.v1.InstrumentService.GetInstrument:input_type -> instruments.v1.GetInstrumentRequest
-	9,  // 30: instruments.v1.InstrumentService.BatchGetInstruments:input_type -> instruments.v1.BatchGetInstrumentsRequest
-	12, // 31: instruments.v1.InstrumentService.ListInstruments:input_type -> instruments.v1.ListInstrumentsRequest
-	15, // 32: instruments.v1.InstrumentService.WatchChanges:input_type -> instruments.v1.WatchChangesRequest
-	21, // 33: instruments.v1.InstrumentService.GetStatus:input_type -> instruments.v1.GetStatusRequest
-	8,  // 34: instruments.v1.InstrumentService.GetInstrument:output_type -> instruments.v1.GetInstrumentResponse
-	10, // 35: instruments.v1.InstrumentService.BatchGetInstruments:output_type -> instruments.v1.BatchGetInstrumentsResponse
-	13, // 36: instruments.v1.InstrumentService.ListInstruments:output_type -> instruments.v1.ListInstrumentsResponse
-	20, // 37: instruments.v1.InstrumentService.WatchChanges:output_type -> instruments.v1.WatchChangesResponse
-	23, // 38: instruments.v1.InstrumentService.GetStatus:output_type -> instruments.v1.GetStatusResponse
-	34, // [34:39] is the sub-list for method output_type
-	29, // [29:34] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	0,  // 6: instruments.v1.BatchGetInstrumentsRequest.view:type_name -> instruments.v1.SourceView
+	26, // 7: instruments.v1.BatchGetInstrumentsResponse.instruments:type_name -> instruments.v1.InstrumentDefinition
+	27, // 8: instruments.v1.InstrumentFilter.instrument_types:type_name -> instruments.v1.InstrumentType
+	11, // 9: instruments.v1.ListInstrumentsRequest.filter:type_name -> instruments.v1.InstrumentFilter
+	0,  // 10: instruments.v1.ListInstrumentsRequest.view:type_name -> instruments.v1.SourceView
+	26, // 11: instruments.v1.ListInstrumentsResponse.instruments:type_name -> instruments.v1.InstrumentDefinition
+	1,  // 12: instruments.v1.InstrumentChange.change_type:type_name -> instruments.v1.ChangeType
+	26, // 13: instruments.v1.InstrumentChange.instrument:type_name -> instruments.v1.InstrumentDefinition
+	26, // 14: instruments.v1.InstrumentChange.previous:type_name -> instruments.v1.InstrumentDefinition
+	2,  // 15: instruments.v1.InstrumentChange.removal_reason:type_name -> instruments.v1.RemovalReason
+	11, // 16: instruments.v1.WatchChangesRequest.filter:type_name -> instruments.v1.InstrumentFilter
+	26, // 17: instruments.v1.SnapshotPage.instruments:type_name -> instruments.v1.InstrumentDefinition
+	14, // 18: instruments.v1.ChangeBatch.changes:type_name -> instruments.v1.InstrumentChange
+	25, // 19: instruments.v1.ChangeBatch.applied_time:type_name -> google.protobuf.Timestamp
+	16, // 20: instruments.v1.WatchChangesResponse.snapshot:type_name -> instruments.v1.SnapshotPage
+	17, // 21: instruments.v1.WatchChangesResponse.snapshot_end:type_name -> instruments.v1.SnapshotEnd
+	18, // 22: instruments.v1.WatchChangesResponse.changes:type_name -> instruments.v1.ChangeBatch
+	19, // 23: instruments.v1.WatchChangesResponse.progress:type_name -> instruments.v1.Progress
+	3,  // 24: instruments.v1.ExchangeStatus.state:type_name -> instruments.v1.ExchangeState
+	25, // 25: instruments.v1.ExchangeStatus.last_success_time:type_name -> google.protobuf.Timestamp
+	25, // 26: instruments.v1.ExchangeStatus.last_attempt_time:type_name -> google.protobuf.Timestamp
+	25, // 27: instruments.v1.ExchangeStatus.next_attempt_time:type_name -> google.protobuf.Timestamp
+	24, // 28: instruments.v1.ExchangeStatus.rejected_markets:type_name -> instruments.v1.ExchangeStatus.RejectedMarketsEntry
+	22, // 29: instruments.v1.GetStatusResponse.exchanges:type_name -> instruments.v1.ExchangeStatus
+	7,  // 30: instruments.v1.InstrumentService.GetInstrument:input_type -> instruments.v1.GetInstrumentRequest
+	9,  // 31: instruments.v1.InstrumentService.BatchGetInstruments:input_type -> instruments.v1.BatchGetInstrumentsRequest
+	12, // 32: instruments.v1.InstrumentService.ListInstruments:input_type -> instruments.v1.ListInstrumentsRequest
+	15, // 33: instruments.v1.InstrumentService.WatchChanges:input_type -> instruments.v1.WatchChangesRequest
+	21, // 34: instruments.v1.InstrumentService.GetStatus:input_type -> instruments.v1.GetStatusRequest
+	8,  // 35: instruments.v1.InstrumentService.GetInstrument:output_type -> instruments.v1.GetInstrumentResponse
+	10, // 36: instruments.v1.InstrumentService.BatchGetInstruments:output_type -> instruments.v1.BatchGetInstrumentsResponse
+	13, // 37: instruments.v1.InstrumentService.ListInstruments:output_type -> instruments.v1.ListInstrumentsResponse
+	20, // 38: instruments.v1.InstrumentService.WatchChanges:output_type -> instruments.v1.WatchChangesResponse
+	23, // 39: instruments.v1.InstrumentService.GetStatus:output_type -> instruments.v1.GetStatusResponse
+	35, // [35:40] is the sub-list for method output_type
+	30, // [30:35] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_instruments_v1_instrument_service_proto_init() }

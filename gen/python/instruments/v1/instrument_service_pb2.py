@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from instruments.v1 import instrument_pb2 as instruments_dot_v1_dot_instrument__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'instruments/v1/instrument_service.proto\x12\x0einstruments.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1finstruments/v1/instrument.proto\">\n\x10\x43\x63xtSymbolLookup\x12\x15\n\rccxt_exchange\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x63xt_symbol\x18\x02 \x01(\t\"=\n\x0fRawSymbolLookup\x12\r\n\x05venue\x18\x01 \x01(\t\x12\x1b\n\x13\x65xchange_raw_symbol\x18\x02 \x01(\t\"D\n\x12TardisSymbolLookup\x12\x17\n\x0ftardis_exchange\x18\x01 \x01(\t\x12\x15\n\rtardis_symbol\x18\x02 \x01(\t\"\xa7\x02\n\x14GetInstrumentRequest\x12\x18\n\x0einstrument_key\x18\x01 \x01(\tH\x00\x12\x30\n\x04\x63\x63xt\x18\x02 \x01(\x0b\x32 .instruments.v1.CcxtSymbolLookupH\x00\x12.\n\x03raw\x18\x03 \x01(\x0b\x32\x1f.instruments.v1.RawSymbolLookupH\x00\x12\x34\n\x06tardis\x18\x04 \x01(\x0b\x32\".instruments.v1.TardisSymbolLookupH\x00\x12(\n\x04view\x18\x05 \x01(\x0e\x32\x1a.instruments.v1.SourceView\x12)\n\x05\x61s_of\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x08\n\x06lookup\"c\n\x15GetInstrumentResponse\x12\x38\n\ninstrument\x18\x01 \x01(\x0b\x32$.instruments.v1.InstrumentDefinition\x12\x10\n\x08revision\x18\x02 \x01(\x04\"5\n\x1a\x42\x61tchGetInstrumentsRequest\x12\x17\n\x0finstrument_keys\x18\x01 \x03(\t\"\x82\x01\n\x1b\x42\x61tchGetInstrumentsResponse\x12\x39\n\x0binstruments\x18\x01 \x03(\x0b\x32$.instruments.v1.InstrumentDefinition\x12\x16\n\x0enot_found_keys\x18\x02 \x03(\t\x12\x10\n\x08revision\x18\x03 \x01(\x04\"\xef\x01\n\x10InstrumentFilter\x12\x0e\n\x06venues\x18\x01 \x03(\t\x12\x16\n\x0e\x63\x63xt_exchanges\x18\x02 \x03(\t\x12\x38\n\x10instrument_types\x18\x03 \x03(\x0e\x32\x1e.instruments.v1.InstrumentType\x12\x13\n\x0b\x62\x61se_assets\x18\x04 \x03(\t\x12\x14\n\x0cquote_assets\x18\x05 \x03(\t\x12\x15\n\rsettle_assets\x18\x06 \x03(\t\x12\x13\n\x06\x61\x63tive\x18\x07 \x01(\x08H\x00\x88\x01\x01\x12\x17\n\x0finstrument_keys\x18\x08 \x03(\tB\t\n\x07_active\"\x9b\x01\n\x16ListInstrumentsRequest\x12\x30\n\x06\x66ilter\x18\x01 \x01(\x0b\x32 .instruments.v1.InstrumentFilter\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12(\n\x04view\x18\x04 \x01(\x0e\x32\x1a.instruments.v1.SourceView\"\x7f\n\x17ListInstrumentsResponse\x12\x39\n\x0binstruments\x18\x01 \x03(\x0b\x32$.instruments.v1.InstrumentDefinition\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\x04\"\x9c\x02\n\x10InstrumentChange\x12/\n\x0b\x63hange_type\x18\x01 \x01(\x0e\x32\x1a.instruments.v1.ChangeType\x12\x16\n\x0einstrument_key\x18\x02 \x01(\t\x12\x38\n\ninstrument\x18\x03 \x01(\x0b\x32$.instruments.v1.InstrumentDefinition\x12\x36\n\x08previous\x18\x04 \x01(\x0b\x32$.instruments.v1.InstrumentDefinition\x12\x16\n\x0e\x63hanged_fields\x18\x05 \x03(\t\x12\x35\n\x0eremoval_reason\x18\x06 \x01(\x0e\x32\x1d.instruments.v1.RemovalReason\"~\n\x13WatchChangesRequest\x12\x30\n\x06\x66ilter\x18\x01 \x01(\x0b\x32 .instruments.v1.InstrumentFilter\x12\x1d\n\x15send_initial_snapshot\x18\x02 \x01(\x08\x12\x16\n\x0estart_revision\x18\x03 \x01(\x04\"I\n\x0cSnapshotPage\x12\x39\n\x0binstruments\x18\x01 \x03(\x0b\x32$.instruments.v1.InstrumentDefinition\"\r\n\x0bSnapshotEnd\"r\n\x0b\x43hangeBatch\x12\x31\n\x07\x63hanges\x18\x01 \x03(\x0b\x32 .instruments.v1.InstrumentChange\x12\x30\n\x0c\x61pplied_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\n\n\x08Progress\"\xf6\x01\n\x14WatchChangesResponse\x12\x10\n\x08revision\x18\x01 \x01(\x04\x12\x30\n\x08snapshot\x18\x02 \x01(\x0b\x32\x1c.instruments.v1.SnapshotPageH\x00\x12\x33\n\x0csnapshot_end\x18\x03 \x01(\x0b\x32\x1b.instruments.v1.SnapshotEndH\x00\x12.\n\x07\x63hanges\x18\x04 \x01(\x0b\x32\x1b.instruments.v1.ChangeBatchH\x00\x12,\n\x08progress\x18\x05 \x01(\x0b\x32\x18.instruments.v1.ProgressH\x00\x42\x07\n\x05\x65vent\"\x12\n\x10GetStatusRequest\"\xbf\x04\n\x0e\x45xchangeStatus\x12\x15\n\rccxt_exchange\x18\x01 \x01(\t\x12,\n\x05state\x18\x02 \x01(\x0e\x32\x1d.instruments.v1.ExchangeState\x12\x18\n\x10instrument_count\x18\x03 \x01(\r\x12\x35\n\x11last_success_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x11last_attempt_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nlast_error\x18\x06 \x01(\t\x12\x1c\n\x14\x63onsecutive_failures\x18\x07 \x01(\r\x12\x35\n\x11next_attempt_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06venues\x18\t \x03(\t\x12\x19\n\x11staleness_seconds\x18\n \x01(\x04\x12\x16\n\x0eheld_refreshes\x18\x0b \x01(\r\x12\x13\n\x0bheld_reason\x18\x0c \x01(\t\x12M\n\x10rejected_markets\x18\r \x03(\x0b\x32\x33.instruments.v1.ExchangeStatus.RejectedMarketsEntry\x12\x18\n\x10serving_snapshot\x18\x0e \x01(\x08\x1a\x36\n\x14RejectedMarketsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\"X\n\x11GetStatusResponse\x12\x31\n\texchanges\x18\x01 \x03(\x0b\x32\x1e.instruments.v1.ExchangeStatus\x12\x10\n\x08revision\x18\x02 \x01(\x04*s\n\nSourceView\x12\x1b\n\x17SOURCE_VIEW_UNSPECIFIED\x10\x00\x12\x16\n\x12SOURCE_VIEW_MERGED\x10\x01\x12\x14\n\x10SOURCE_VIEW_LIVE\x10\x02\x12\x1a\n\x16SOURCE_VIEW_HISTORICAL\x10\x03*r\n\nChangeType\x12\x1b\n\x17\x43HANGE_TYPE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x43HANGE_TYPE_ADDED\x10\x01\x12\x17\n\x13\x43HANGE_TYPE_UPDATED\x10\x02\x12\x17\n\x13\x43HANGE_TYPE_REMOVED\x10\x03*h\n\rRemovalReason\x12\x1e\n\x1aREMOVAL_REASON_UNSPECIFIED\x10\x00\x12\x1a\n\x16REMOVAL_REASON_EXPIRED\x10\x01\x12\x1b\n\x17REMOVAL_REASON_DELISTED\x10\x02*\x80\x01\n\rExchangeState\x12\x1e\n\x1a\x45XCHANGE_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x45XCHANGE_STATE_LOADING\x10\x01\x12\x18\n\x14\x45XCHANGE_STATE_READY\x10\x02\x12\x19\n\x15\x45XCHANGE_STATE_FAILED\x10\x03\x32\xf4\x03\n\x11InstrumentService\x12\\\n\rGetInstrument\x12$.instruments.v1.GetInstrumentRequest\x1a%.instruments.v1.GetInstrumentResponse\x12n\n\x13\x42\x61tchGetInstruments\x12*.instruments.v1.BatchGetInstrumentsRequest\x1a+.instruments.v1.BatchGetInstrumentsResponse\x12\x62\n\x0fListInstruments\x12&.instruments.v1.ListInstrumentsRequest\x1a\'.instruments.v1.ListInstrumentsResponse\x12[\n\x0cWatchChanges\x12#.instruments.v1.WatchChangesRequest\x1a$.instruments.v1.WatchChangesResponse0\x01\x12P\n\tGetStatus\x12 .instruments.v1.GetStatusRequest\x1a!.instruments.v1.GetStatusResponseBRZPgithub.com/live-instruments/live-instruments/gen/go/instruments/v1;instrumentsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'instruments/v1/instrument_service.proto\x12\x0einstruments.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1finstruments/v1/instrument.proto\">\n\x10\x43\x63xtSymbolLookup\x12\x15\n\rccxt_exchange\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x63xt_symbol\x18\x02 \x01(\t\"=\n\x0fRawSymbolLookup\x12\r\n\x05venue\x18\x01 \x01(\t\x12\x1b\n\x13\x65xchange_raw_symbol\x18\x02 \x01(\t\"D\n\x12TardisSymbolLookup\x12\x17\n\x0ftardis_exchange\x18\x01 \x01(\t\x12\x15\n\rtardis_symbol\x18\x02 \x01(\t\"\xa7\x02\n\x14GetInstrumentRequest\x12\x18\n\x0einstrument_key\x18\x01 \x01(\tH\x00\x12\x30\n\x04\x63\x63xt\x18\x02 \x01(\x0b\x32 .instruments.v1.CcxtSymbolLookupH\x00\x12.\n\x03raw\x18\x03 \x01(\x0b\x32\x1f.instruments.v1.RawSymbolLookupH\x00\x12\x34\n\x06tardis\x18\x04 \x01(\x0b\x32\".instruments.v1.TardisSymbolLookupH\x00\x12(\n\x04view\x18\x05 \x01(\x0e\x32\x1a.instruments.v1.SourceView\x12)\n\x05\x61s_of\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x08\n\x06lookup\"c\n\x15GetInstrumentResponse\x12\x38\n\ninstrument\x18\x01 \x01(\x0b\x32$.instruments.v1.InstrumentDefinition\x12\x10\n\x08revision\x18\x02 \x01(\x04\"_\n\x1a\x42\x61tchGetInstrumentsRequest\x12\x17\n\x0finstrument_keys\x18\x01 \x03(\t\x12(\n\x04view\x18\x02 \x01(\x0e\x32\x1a.instruments.v1.SourceView\"\x82\x01\n\x1b\x42\x61tchGetInstrumentsResponse\x12\x39\n\x0binstruments\x18\x01 \x03(\x0b\x32$.instruments.v1.InstrumentDefinition\x12\x16\n\x0enot_found_keys\x18\x02 \x03(\t\x12\x10\n\x08revision\x18\x03 \x01(\x04\"\xef\x01\n\x10InstrumentFilter\x12\x0e\n\x06venues\x18\x01 \x03(\t\x12\x16\n\x0e\x63\x63xt_exchanges\x18\x02 \x03(\t\x12\x38\n\x10instrument_types\x18\x03 \x03(\x0e\x32\x1e.instruments.v1.InstrumentType\x12\x13\n\x0b\x62\x61se_assets\x18\x04 \x03(\t\x12\x14\n\x0cquote_assets\x18\x05 \x03(\t\x12\x15\n\rsettle_assets\x18\x06 \x03(\t\x12\x13\n\x06\x61\x63tive\x18\x07 \x01(\x08H\x00\x88\x01\x01\x12\x17\n\x0finstrument_keys\x18\x08 \x03(\tB\t\n\x07_active\"\x9b\x01\n\x16ListInstrumentsRequest\x12\x30\n\x06\x66ilter\x18\x01 \x01(\x0b\x32 .instruments.v1.InstrumentFilter\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12(\n\x04view\x18\x04 \x01(\x0e\x32\x1a.instruments.v1.SourceView\"\x7f\n\x17ListInstrumentsResponse\x12\x39\n\x0binstruments\x18\x01 \x03(\x0b\x32$.instruments.v1.InstrumentDefinition\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\x04\"\x9c\x02\n\x10InstrumentChange\x12/\n\x0b\x63hange_type\x18\x01 \x01(\x0e\x32\x1a.instruments.v1.ChangeType\x12\x16\n\x0einstrument_key\x18\x02 \x01(\t\x12\x38\n\ninstrument\x18\x03 \x01(\x0b\x32$.instruments.v1.InstrumentDefinition\x12\x36\n\x08previous\x18\x04 \x01(\x0b\x32$.instruments.v1.InstrumentDefinition\x12\x16\n\x0e\x63hanged_fields\x18\x05 \x03(\t\x12\x35\n\x0eremoval_reason\x18\x06 \x01(\x0e\x32\x1d.instruments.v1.RemovalReason\"~\n\x13WatchChangesRequest\x12\x30\n\x06\x66ilter\x18\x01 \x01(\x0b\x32 .instruments.v1.InstrumentFilter\x12\x1d\n\x15send_initial_snapshot\x18\x02 \x01(\x08\x12\x16\n\x0estart_revision\x18\x03 \x01(\x04\"I\n\x0cSnapshotPage\x12\x39\n\x0binstruments\x18\x01 \x03(\x0b\x32$.instruments.v1.InstrumentDefinition\"\r\n\x0bSnapshotEnd\"r\n\x0b\x43hangeBatch\x12\x31\n\x07\x63hanges\x18\x01 \x03(\x0b\x32 .instruments.v1.InstrumentChange\x12\x30\n\x0c\x61pplied_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\n\n\x08Progress\"\xf6\x01\n\x14WatchChangesResponse\x12\x10\n\x08revision\x18\x01 \x01(\x04\x12\x30\n\x08snapshot\x18\x02 \x01(\x0b\x32\x1c.instruments.v1.SnapshotPageH\x00\x12\x33\n\x0csnapshot_end\x18\x03 \x01(\x0b\x32\x1b.instruments.v1.SnapshotEndH\x00\x12.\n\x07\x63hanges\x18\x04 \x01(\x0b\x32\x1b.instruments.v1.ChangeBatchH\x00\x12,\n\x08progress\x18\x05 \x01(\x0b\x32\x18.instruments.v1.ProgressH\x00\x42\x07\n\x05\x65vent\"\x12\n\x10GetStatusRequest\"\xbf\x04\n\x0e\x45xchangeStatus\x12\x15\n\rccxt_exchange\x18\x01 \x01(\t\x12,\n\x05state\x18\x02 \x01(\x0e\x32\x1d.instruments.v1.ExchangeState\x12\x18\n\x10instrument_count\x18\x03 \x01(\r\x12\x35\n\x11last_success_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x11last_attempt_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nlast_error\x18\x06 \x01(\t\x12\x1c\n\x14\x63onsecutive_failures\x18\x07 \x01(\r\x12\x35\n\x11next_attempt_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06venues\x18\t \x03(\t\x12\x19\n\x11staleness_seconds\x18\n \x01(\x04\x12\x16\n\x0eheld_refreshes\x18\x0b \x01(\r\x12\x13\n\x0bheld_reason\x18\x0c \x01(\t\x12M\n\x10rejected_markets\x18\r \x03(\x0b\x32\x33.instruments.v1.ExchangeStatus.RejectedMarketsEntry\x12\x18\n\x10serving_snapshot\x18\x0e \x01(\x08\x1a\x36\n\x14RejectedMarketsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\"X\n\x11GetStatusResponse\x12\x31\n\texchanges\x18\x01 \x03(\x0b\x32\x1e.instruments.v1.ExchangeStatus\x12\x10\n\x08revision\x18\x02 \x01(\x04*s\n\nSourceView\x12\x1b\n\x17SOURCE_VIEW_UNSPECIFIED\x10\x00\x12\x16\n\x12SOURCE_VIEW_MERGED\x10\x01\x12\x14\n\x10SOURCE_VIEW_LIVE\x10\x02\x12\x1a\n\x16SOURCE_VIEW_HISTORICAL\x10\x03*r\n\nChangeType\x12\x1b\n\x17\x43HANGE_TYPE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x43HANGE_TYPE_ADDED\x10\x01\x12\x17\n\x13\x43HANGE_TYPE_UPDATED\x10\x02\x12\x17\n\x13\x43HANGE_TYPE_REMOVED\x10\x03*h\n\rRemovalReason\x12\x1e\n\x1aREMOVAL_REASON_UNSPECIFIED\x10\x00\x12\x1a\n\x16REMOVAL_REASON_EXPIRED\x10\x01\x12\x1b\n\x17REMOVAL_REASON_DELISTED\x10\x02*\x80\x01\n\rExchangeState\x12\x1e\n\x1a\x45XCHANGE_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x45XCHANGE_STATE_LOADING\x10\x01\x12\x18\n\x14\x45XCHANGE_STATE_READY\x10\x02\x12\x19\n\x15\x45XCHANGE_STATE_FAILED\x10\x03\x32\xf4\x03\n\x11InstrumentService\x12\\\n\rGetInstrument\x12$.instruments.v1.GetInstrumentRequest\x1a%.instruments.v1.GetInstrumentResponse\x12n\n\x13\x42\x61tchGetInstruments\x12*.instruments.v1.BatchGetInstrumentsRequest\x1a+.instruments.v1.BatchGetInstrumentsResponse\x12\x62\n\x0fListInstruments\x12&.instruments.v1.ListInstrumentsRequest\x1a\'.instruments.v1.ListInstrumentsResponse\x12[\n\x0cWatchChanges\x12#.instruments.v1.WatchChangesRequest\x1a$.instruments.v1.WatchChangesResponse0\x01\x12P\n\tGetStatus\x12 .instruments.v1.GetStatusRequest\x1a!.instruments.v1.GetStatusResponseBRZPgithub.com/live-instruments/live-instruments/gen/go/instruments/v1;instrumentsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,14 +36,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'ZPgithub.com/live-instruments/live-instruments/gen/go/instruments/v1;instrumentsv1'
   _globals['_EXCHANGESTATUS_REJECTEDMARKETSENTRY']._loaded_options = None
   _globals['_EXCHANGESTATUS_REJECTEDMARKETSENTRY']._serialized_options = b'8\001'
-  _globals['_SOURCEVIEW']._serialized_start=3008
-  _globals['_SOURCEVIEW']._serialized_end=3123
-  _globals['_CHANGETYPE']._serialized_start=3125
-  _globals['_CHANGETYPE']._serialized_end=3239
-  _globals['_REMOVALREASON']._serialized_start=3241
-  _globals['_REMOVALREASON']._serialized_end=3345
-  _globals['_EXCHANGESTATE']._serialized_start=3348
-  _globals['_EXCHANGESTATE']._serialized_end=3476
+  _globals['_SOURCEVIEW']._serialized_start=3050
+  _globals['_SOURCEVIEW']._serialized_end=3165
+  _globals['_CHANGETYPE']._serialized_start=3167
+  _globals['_CHANGETYPE']._serialized_end=3281
+  _globals['_REMOVALREASON']._serialized_start=3283
+  _globals['_REMOVALREASON']._serialized_end=3387
+  _globals['_EXCHANGESTATE']._serialized_start=3390
+  _globals['_EXCHANGESTATE']._serialized_end=3518
   _globals['_CCXTSYMBOLLOOKUP']._serialized_start=125
   _globals['_CCXTSYMBOLLOOKUP']._serialized_end=187
   _globals['_RAWSYMBOLLOOKUP']._serialized_start=189
@@ -55,37 +55,37 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETINSTRUMENTRESPONSE']._serialized_start=620
   _globals['_GETINSTRUMENTRESPONSE']._serialized_end=719
   _globals['_BATCHGETINSTRUMENTSREQUEST']._serialized_start=721
-  _globals['_BATCHGETINSTRUMENTSREQUEST']._serialized_end=774
-  _globals['_BATCHGETINSTRUMENTSRESPONSE']._serialized_start=777
-  _globals['_BATCHGETINSTRUMENTSRESPONSE']._serialized_end=907
-  _globals['_INSTRUMENTFILTER']._serialized_start=910
-  _globals['_INSTRUMENTFILTER']._serialized_end=1149
-  _globals['_LISTINSTRUMENTSREQUEST']._serialized_start=1152
-  _globals['_LISTINSTRUMENTSREQUEST']._serialized_end=1307
-  _globals['_LISTINSTRUMENTSRESPONSE']._serialized_start=1309
-  _globals['_LISTINSTRUMENTSRESPONSE']._serialized_end=1436
-  _globals['_INSTRUMENTCHANGE']._serialized_start=1439
-  _globals['_INSTRUMENTCHANGE']._serialized_end=1723
-  _globals['_WATCHCHANGESREQUEST']._serialized_start=1725
-  _globals['_WATCHCHANGESREQUEST']._serialized_end=1851
-  _globals['_SNAPSHOTPAGE']._serialized_start=1853
-  _globals['_SNAPSHOTPAGE']._serialized_end=1926
-  _globals['_SNAPSHOTEND']._serialized_start=1928
-  _globals['_SNAPSHOTEND']._serialized_end=1941
-  _globals['_CHANGEBATCH']._serialized_start=1943
-  _globals['_CHANGEBATCH']._serialized_end=2057
-  _globals['_PROGRESS']._serialized_start=2059
-  _globals['_PROGRESS']._serialized_end=2069
-  _globals['_WATCHCHANGESRESPONSE']._serialized_start=2072
-  _globals['_WATCHCHANGESRESPONSE']._serialized_end=2318
-  _globals['_GETSTATUSREQUEST']._serialized_start=2320
-  _globals['_GETSTATUSREQUEST']._serialized_end=2338
-  _globals['_EXCHANGESTATUS']._serialized_start=2341
-  _globals['_EXCHANGESTATUS']._serialized_end=2916
-  _globals['_EXCHANGESTATUS_REJECTEDMARKETSENTRY']._serialized_start=2862
-  _globals['_EXCHANGESTATUS_REJECTEDMARKETSENTRY']._serialized_end=2916
-  _globals['_GETSTATUSRESPONSE']._serialized_start=2918
-  _globals['_GETSTATUSRESPONSE']._serialized_end=3006
-  _globals['_INSTRUMENTSERVICE']._serialized_start=3479
-  _globals['_INSTRUMENTSERVICE']._serialized_end=3979
+  _globals['_BATCHGETINSTRUMENTSREQUEST']._serialized_end=816
+  _globals['_BATCHGETINSTRUMENTSRESPONSE']._serialized_start=819
+  _globals['_BATCHGETINSTRUMENTSRESPONSE']._serialized_end=949
+  _globals['_INSTRUMENTFILTER']._serialized_start=952
+  _globals['_INSTRUMENTFILTER']._serialized_end=1191
+  _globals['_LISTINSTRUMENTSREQUEST']._serialized_start=1194
+  _globals['_LISTINSTRUMENTSREQUEST']._serialized_end=1349
+  _globals['_LISTINSTRUMENTSRESPONSE']._serialized_start=1351
+  _globals['_LISTINSTRUMENTSRESPONSE']._serialized_end=1478
+  _globals['_INSTRUMENTCHANGE']._serialized_start=1481
+  _globals['_INSTRUMENTCHANGE']._serialized_end=1765
+  _globals['_WATCHCHANGESREQUEST']._serialized_start=1767
+  _globals['_WATCHCHANGESREQUEST']._serialized_end=1893
+  _globals['_SNAPSHOTPAGE']._serialized_start=1895
+  _globals['_SNAPSHOTPAGE']._serialized_end=1968
+  _globals['_SNAPSHOTEND']._serialized_start=1970
+  _globals['_SNAPSHOTEND']._serialized_end=1983
+  _globals['_CHANGEBATCH']._serialized_start=1985
+  _globals['_CHANGEBATCH']._serialized_end=2099
+  _globals['_PROGRESS']._serialized_start=2101
+  _globals['_PROGRESS']._serialized_end=2111
+  _globals['_WATCHCHANGESRESPONSE']._serialized_start=2114
+  _globals['_WATCHCHANGESRESPONSE']._serialized_end=2360
+  _globals['_GETSTATUSREQUEST']._serialized_start=2362
+  _globals['_GETSTATUSREQUEST']._serialized_end=2380
+  _globals['_EXCHANGESTATUS']._serialized_start=2383
+  _globals['_EXCHANGESTATUS']._serialized_end=2958
+  _globals['_EXCHANGESTATUS_REJECTEDMARKETSENTRY']._serialized_start=2904
+  _globals['_EXCHANGESTATUS_REJECTEDMARKETSENTRY']._serialized_end=2958
+  _globals['_GETSTATUSRESPONSE']._serialized_start=2960
+  _globals['_GETSTATUSRESPONSE']._serialized_end=3048
+  _globals['_INSTRUMENTSERVICE']._serialized_start=3521
+  _globals['_INSTRUMENTSERVICE']._serialized_end=4021
 # @@protoc_insertion_point(module_scope)

@@ -102,10 +102,12 @@ class GetInstrumentResponse(_message.Message):
     def __init__(self, instrument: _Optional[_Union[_instrument_pb2.InstrumentDefinition, _Mapping]] = ..., revision: _Optional[int] = ...) -> None: ...
 
 class BatchGetInstrumentsRequest(_message.Message):
-    __slots__ = ("instrument_keys",)
+    __slots__ = ("instrument_keys", "view")
     INSTRUMENT_KEYS_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     instrument_keys: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, instrument_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+    view: SourceView
+    def __init__(self, instrument_keys: _Optional[_Iterable[str]] = ..., view: _Optional[_Union[SourceView, str]] = ...) -> None: ...
 
 class BatchGetInstrumentsResponse(_message.Message):
     __slots__ = ("instruments", "not_found_keys", "revision")

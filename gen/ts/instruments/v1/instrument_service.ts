@@ -263,6 +263,8 @@ export interface GetInstrumentResponse {
 export interface BatchGetInstrumentsRequest {
   /** Keys to look up, at most 1000. */
   instrumentKeys: string[];
+  /** Which sources to read; unset means merged. */
+  view: SourceView;
 }
 
 export interface BatchGetInstrumentsResponse {
@@ -941,13 +943,16 @@ export const GetInstrumentResponse: MessageFns<GetInstrumentResponse> = {
 };
 
 function createBaseBatchGetInstrumentsRequest(): BatchGetInstrumentsRequest {
-  return { instrumentKeys: [] };
+  return { instrumentKeys: [], view: 0 };
 }
 
 export const BatchGetInstrumentsRequest: MessageFns<BatchGetInstrumentsRequest> = {
   encode(message: BatchGetInstrumentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.instrumentKeys) {
       writer.uint32(10).string(v!);
+    }
+    if (message.view !== 0) {
+      writer.uint32(16).int32(message.view);
     }
     return writer;
   },
@@ -973,6 +978,14 @@ export const BatchGetInstrumentsRequest: MessageFns<BatchGetInstrumentsRequest> 
             message.instrumentKeys.push(reader.string());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.view = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -992,6 +1005,7 @@ export const BatchGetInstrumentsRequest: MessageFns<BatchGetInstrumentsRequest> 
         : globalThis.Array.isArray(object?.instrument_keys)
         ? object.instrument_keys.map((e: any) => globalThis.String(e))
         : [],
+      view: isSet(object.view) ? sourceViewFromJSON(object.view) : 0,
     };
   },
 
@@ -999,6 +1013,9 @@ export const BatchGetInstrumentsRequest: MessageFns<BatchGetInstrumentsRequest> 
     const obj: any = {};
     if (message.instrumentKeys?.length) {
       obj.instrumentKeys = message.instrumentKeys;
+    }
+    if (message.view !== 0) {
+      obj.view = sourceViewToJSON(message.view);
     }
     return obj;
   },
@@ -1009,6 +1026,7 @@ export const BatchGetInstrumentsRequest: MessageFns<BatchGetInstrumentsRequest> 
   fromPartial<I extends Exact<DeepPartial<BatchGetInstrumentsRequest>, I>>(object: I): BatchGetInstrumentsRequest {
     const message = createBaseBatchGetInstrumentsRequest();
     message.instrumentKeys = object.instrumentKeys?.map((e) => e) || [];
+    message.view = object.view ?? 0;
     return message;
   },
 };
