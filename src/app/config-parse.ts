@@ -34,6 +34,14 @@ function text(path: string, value: unknown, fallback: string | undefined): strin
   return value;
 }
 
+function strings(path: string, value: unknown, fallback: string[]): string[] {
+  if (value === undefined) return fallback;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== '')) {
+    throw new ConfigError(`${path} must be a list of file paths, directories or http(s) URLs, got ${JSON.stringify(value)}`);
+  }
+  return value as string[];
+}
+
 function exchanges(source: string, value: unknown): ServiceConfig['exchanges'] {
   if (!isObj(value)) throw new ConfigError(`${source}: exchanges must map CCXT exchange ids to settings`);
   const result: ServiceConfig['exchanges'] = {};
@@ -60,7 +68,9 @@ export function parseConfigText(input: string, source: string): ServiceConfig {
   } catch (error) {
     throw new ConfigError(`${source} is not valid YAML: ${(error as Error).message}`);
   }
-  const top = section(source, raw, ['server', 'refresh', 'watch', 'webhook', 'proxy_url', 'log_level', 'exchanges']);
+  const top = section(source, raw, ['server', 'refresh', 'watch', 'webhook', 'historical', 'guards', 'data_dir', 'proxy_url', 'log_level', 'exchanges']);
+  const historical = section(`${source}: historical`, top['historical'], ['sources']);
+  const guards = section(`${source}: guards`, top['guards'], ['max_removal_ratio']);
   const server = section(`${source}: server`, top['server'], ['listen']);
   const refresh = section(`${source}: refresh`, top['refresh'], ['interval_seconds', 'jitter_ratio', 'retry_initial_seconds', 'retry_max_seconds', 'max_concurrent_loads']);
   const watch = section(`${source}: watch`, top['watch'], ['progress_interval_seconds', 'history_batches', 'history_changes', 'max_pending_messages']);
@@ -69,6 +79,9 @@ export function parseConfigText(input: string, source: string): ServiceConfig {
   const p = (s: string): string => `${source}: ${s}`;
   return {
     listen: text(p('server.listen'), server['listen'], d.listen) as string,
+    dataDir: text(p('data_dir'), top['data_dir'], d.dataDir),
+    historicalSources: strings(p('historical.sources'), historical['sources'], d.historicalSources),
+    maxRemovalRatio: number(p('guards.max_removal_ratio'), guards['max_removal_ratio'], d.maxRemovalRatio, { min: 0, max: 1 }),
     proxyUrl: text(p('proxy_url'), top['proxy_url'], d.proxyUrl),
     logLevel: text(p('log_level'), top['log_level'], d.logLevel) as string,
     refresh: {

@@ -28,6 +28,12 @@ export interface WatchConfig {
 
 export interface ServiceConfig {
   listen: string;
+  /** Durable state (last-known-good snapshots, change journal); undefined keeps nothing on disk. */
+  dataDir: string | undefined;
+  /** Historical definitions: Tardis-format files, directories or http(s) URLs. */
+  historicalSources: string[];
+  /** A refresh removing more than this share of an exchange's instruments at once is held. */
+  maxRemovalRatio: number;
   proxyUrl: string | undefined;
   logLevel: string;
   refresh: RefreshConfig;
@@ -41,6 +47,9 @@ export const DEFAULT_EXCHANGES = ['binance', 'binanceusdm', 'binancecoinm', 'der
 
 export const DEFAULT_CONFIG: ServiceConfig = {
   listen: '127.0.0.1:50051',
+  dataDir: undefined,
+  historicalSources: [],
+  maxRemovalRatio: 0.2,
   proxyUrl: undefined,
   logLevel: 'info',
   refresh: { intervalSeconds: 300, jitterRatio: 0.1, retryInitialSeconds: 5, retryMaxSeconds: 300, maxConcurrentLoads: 2 },
@@ -74,6 +83,7 @@ export interface ConfigOverrides {
   listen?: string;
   logLevel?: string;
   refreshIntervalSeconds?: number;
+  dataDir?: string;
 }
 
 /** Flags win over the file: --exchanges keeps the file's settings for the ids it names. */
@@ -90,5 +100,6 @@ export function applyOverrides(config: ServiceConfig, overrides: ConfigOverrides
   if (overrides.listen !== undefined) result.listen = overrides.listen;
   if (overrides.logLevel !== undefined) result.logLevel = overrides.logLevel;
   if (overrides.refreshIntervalSeconds !== undefined) result.refresh.intervalSeconds = overrides.refreshIntervalSeconds;
+  if (overrides.dataDir !== undefined) result.dataDir = overrides.dataDir;
   return result;
 }

@@ -4,6 +4,7 @@ import type { ExchangeStatus } from '../../gen/ts/instruments/v1/instrument_serv
 import type { ExchangeSettings } from '../adapters/ccxt/create-exchange.js';
 import { retryAfterOf, type MarketLoaderPool, type PooledLoad } from '../adapters/ccxt/market-loader-pool.js';
 import { applyToStore } from '../pipeline/apply-to-store.js';
+import { guardLoad } from '../pipeline/guard-load.js';
 import { loadExclusively } from '../pipeline/load-exclusively.js';
 import type { LoadSlots } from '../pipeline/load-slots.js';
 import { refreshSchedule } from '../pipeline/refresh-schedule.js';
@@ -17,13 +18,16 @@ export interface RefreshDeps {
   slots: LoadSlots;
   store: InstrumentStore;
   log: Logger;
+  /** A refresh removing more than this share of the exchange's instruments at once is held. */
+  maxRemovalRatio: number;
 }
 
 /**
  * One exchange's refresh pipeline: a jittered schedule → one load at a time (ticks during a load
  * or its retries are dropped) → a global slot → loadMarkets + conversion on a worker thread →
- * retried with backoff (at least Retry-After) while it fails → diff and apply to the store, which
- * publishes the batch. A failure only changes this exchange's status; nothing is removed.
+ * retried with backoff (at least Retry-After) while it fails → data-quality guard (suspect loads
+ * held until confirmed, invalid markets rejected) → diff and apply to the store, which publishes
+ * the batch. A failure only changes this exchange's status; nothing is removed.
  */
 export class ExchangeRefresher {
   private readonly status: ExchangeStatusTracker;
@@ -42,6 +46,11 @@ export class ExchangeRefresher {
     return this.status.snapshot();
   }
 
+  /** After a restart: the exchange's instruments come from the snapshot until it refreshes. */
+  restoredFromSnapshot(count: number): void {
+    this.status.servingSnapshot(count);
+  }
+
   start(): void {
     const { pool, slots, store, log } = this.deps;
     const intervalMs = this.config.intervalSeconds * 1000;
@@ -58,7 +67,24 @@ export class ExchangeRefresher {
       },
     }));
     this.subscription = refreshSchedule({ intervalMs, jitterRatio: this.config.jitterRatio, firstDelayMaxMs: 0 })
-      .pipe(loadExclusively(() => load), applyToStore(store, this.id))
+      .pipe(
+        loadExclusively(() => load),
+        guardLoad({
+          policy: { maxRemovalRatio: this.deps.maxRemovalRatio },
+          previous: () => store.sourceOf(this.id),
+          onHold: (held, rejected) => {
+            this.status.held(held.reason);
+            this.status.rejected(rejected.map((r) => r.reason));
+            log.warn({ exchange: this.id, reason: held.reason, serving: store.countFor(this.id) }, 'refresh held as suspect; applied only if the next refresh confirms it');
+          },
+          onApply: (verdict) => {
+            this.status.rejected(verdict.rejected.map((r) => r.reason));
+            if (verdict.rejected.length > 0) log.warn({ exchange: this.id, rejected: verdict.rejected.slice(0, 20), count: verdict.rejected.length }, 'markets rejected by validation; previous definitions kept');
+            if (verdict.confirmedHold !== undefined) log.warn({ exchange: this.id, reason: verdict.confirmedHold }, 'held refresh confirmed by the next one; applied');
+          },
+        }),
+        applyToStore(store, this.id),
+      )
       .subscribe(({ loaded, batch }) => {
         this.status.succeeded(loaded.receivedAt, store.countFor(this.id), new Date(Date.now() + intervalMs));
         log.info({

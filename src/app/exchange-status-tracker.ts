@@ -38,7 +38,8 @@ export class ExchangeStatusTracker {
 
   succeeded(at: Date, instrumentCount: number, nextAttempt: Date): void {
     Object.assign(this.state, {
-      state: ExchangeState.EXCHANGE_STATE_READY, instrumentCount, lastSuccessTime: at, lastError: '', consecutiveFailures: 0, nextAttemptTime: nextAttempt,
+      state: ExchangeState.EXCHANGE_STATE_READY, instrumentCount, lastSuccessTime: at, lastError: '', consecutiveFailures: 0,
+      nextAttemptTime: nextAttempt, heldReason: '', servingSnapshot: false,
     });
   }
 
@@ -48,6 +49,22 @@ export class ExchangeStatusTracker {
       state: ExchangeState.EXCHANGE_STATE_FAILED, lastError: describeError(error),
       consecutiveFailures: this.state.consecutiveFailures + 1, nextAttemptTime: nextAttempt,
     });
+  }
+
+  /** A refresh held as suspect: not applied, counted, its reason shown until the next applied one. */
+  held(reason: string): void {
+    this.state.heldRefreshes += 1;
+    this.state.heldReason = reason;
+  }
+
+  rejected(reasons: readonly string[]): void {
+    for (const reason of reasons) this.state.rejectedMarkets[reason] = (this.state.rejectedMarkets[reason] ?? 0) + 1;
+  }
+
+  /** Instruments were restored from the last-known-good snapshot and wait for a first refresh. */
+  servingSnapshot(count: number): void {
+    this.state.servingSnapshot = count > 0;
+    this.state.instrumentCount = count;
   }
 
   get failures(): number {

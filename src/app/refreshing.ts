@@ -21,7 +21,7 @@ export function startRefreshing(config: ServiceConfig, store: InstrumentStore, l
     id,
     { ccxt: settings.ccxt, sandbox: settings.sandbox, ...(config.proxyUrl ? { proxyUrl: config.proxyUrl } : {}) },
     config.refresh,
-    { pool, slots, store, log },
+    { pool, slots, store, log, maxRemovalRatio: config.maxRemovalRatio },
   ));
   const known: KnownSources = {
     venues: new Set(refreshers.flatMap((r) => venuesOfExchange(r.id))),

@@ -7,6 +7,7 @@ export const COMMON_OPTIONS = {
   exchanges: { type: 'string' },
   'proxy-url': { type: 'string' },
   'log-level': { type: 'string' },
+  'data-dir': { type: 'string' },
 } as const;
 
 export interface CommonValues {
@@ -16,6 +17,7 @@ export interface CommonValues {
   'log-level'?: string | undefined;
   listen?: string | undefined;
   'refresh-interval'?: string | undefined;
+  'data-dir'?: string | undefined;
 }
 
 function seconds(flag: string, text: string): number {
@@ -32,6 +34,7 @@ export function resolveConfig(values: CommonValues): ServiceConfig {
     ...(values['proxy-url'] !== undefined ? { proxyUrl: values['proxy-url'] } : {}),
     ...(values.listen !== undefined ? { listen: values.listen } : {}),
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] } : {}),
+    ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
     ...(values['refresh-interval'] !== undefined ? { refreshIntervalSeconds: seconds('--refresh-interval', values['refresh-interval']) } : {}),
   });
 }

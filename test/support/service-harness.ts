@@ -13,7 +13,7 @@ import {
 } from '../../gen/ts/instruments/v1/instrument_service.js';
 import { createLogger } from '../../src/adapters/logger.js';
 import { startReplayServer, type ReplayServer } from '../../src/adapters/replay/index.js';
-import { DEFAULT_CONFIG, type ExchangeConfig } from '../../src/app/config.js';
+import { DEFAULT_CONFIG, type ExchangeConfig, type ServiceConfig } from '../../src/app/config.js';
 import { startService, type RunningService } from '../../src/app/service.js';
 import { EXCHANGES_DIR } from './fixtures.js';
 
@@ -58,7 +58,7 @@ export function call<Req, Res>(
  * The real service (store, runners, gRPC server on 127.0.0.1:0) fed by the replay exchange through
  * real CCXT. `exchanges` maps CCXT ids to settings; `ccxt: 'fixture'` takes the recording's options.
  */
-export async function startHarness(exchanges: Record<string, Partial<ExchangeConfig> | 'fixture'>): Promise<Harness> {
+export async function startHarness(exchanges: Record<string, Partial<ExchangeConfig> | 'fixture'>, overrides: Partial<ServiceConfig> = {}): Promise<Harness> {
   const replay = await startReplayServer({ fixturesDir: EXCHANGES_DIR });
   const config = {
     ...DEFAULT_CONFIG,
@@ -69,6 +69,7 @@ export async function startHarness(exchanges: Record<string, Partial<ExchangeCon
       id,
       s === 'fixture' ? { ccxt: replay.ccxtOptionsFor(id), sandbox: false } : { ccxt: s.ccxt ?? {}, sandbox: s.sandbox ?? false },
     ])),
+    ...overrides,
   };
   const service = await startService(config, createLogger('silent'));
   const address = `127.0.0.1:${service.port}`;
