@@ -157,3 +157,26 @@ export function sourceRank(ccxtId: string, venue: string): number {
   const primary = PRIMARY_SOURCE[venue];
   return primary === undefined || primary === ccxtId ? 0 : 1;
 }
+
+export interface TardisExchangeVenue {
+  venue: string;
+  venueType: VenueType;
+  /** CCXT ids whose table entry serves the venue, the venue's primary source first. */
+  ccxtIds: string[];
+}
+
+/** The venue of a Tardis.dev exchange id (the table read backwards); undefined when no venue maps to it. */
+export function venueOfTardisExchange(tardisExchange: string): TardisExchangeVenue | undefined {
+  let found: TardisExchangeVenue | undefined;
+  for (const [ccxtId, rule] of Object.entries(FAMILIES)) {
+    // OKX's one venue spans several Tardis exchanges, kept outside its line table.
+    const info = rule === FAMILIES['okx']
+      ? (Object.values(OKX_TARDIS).includes(tardisExchange) ? rule.lines.default : undefined)
+      : Object.values(rule.lines).find((l) => l.tardisExchange === tardisExchange);
+    if (info === undefined) continue;
+    found ??= { venue: info.venue, venueType: rule.venueType, ccxtIds: [] };
+    found.ccxtIds.push(ccxtId);
+  }
+  found?.ccxtIds.sort((a, b) => sourceRank(a, found.venue) - sourceRank(b, found.venue));
+  return found;
+}
