@@ -5,6 +5,7 @@ import type { ChangeBatchEvent } from '../domain/change-batch.js';
 import { startGrpcServer, type RunningServer } from '../server/grpc-server.js';
 import { InstrumentStore } from '../store/instrument-store.js';
 import { ConfigError, type ServiceConfig } from './config.js';
+import { loadHistoricalSources } from './historical-sources.js';
 import { startRefreshing } from './refreshing.js';
 
 export type ChangeCallback = (batch: ChangeBatchEvent) => void;
@@ -29,6 +30,7 @@ function webhookFor(config: ServiceConfig, env: NodeJS.ProcessEnv, log: Logger):
 export async function startService(config: ServiceConfig, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const webhook = webhookFor(config, env, log);
   const store = new InstrumentStore({ maxBatches: config.watch.historyBatches, maxChanges: config.watch.historyChanges });
+  store.setHistorical(await loadHistoricalSources(config.historicalSources, log));
   const refreshing = startRefreshing(config, store, log);
   const server = await startGrpcServer(config.listen, { store, exchanges: refreshing.exchanges }, (method, error) => {
     log.error({ method, err: error }, 'unexpected error in RPC handler');
