@@ -14,7 +14,7 @@ export interface Refreshing {
 }
 
 /** Starts one refresh pipeline per configured exchange, sharing a worker pool and load slots. */
-export function startRefreshing(config: ServiceConfig, store: InstrumentStore, log: Logger): Refreshing {
+export function startRefreshing(config: ServiceConfig, store: InstrumentStore, log: Logger, restoredCounts?: ReadonlyMap<string, number>): Refreshing {
   const pool = new MarketLoaderPool();
   const slots = new LoadSlots(config.refresh.maxConcurrentLoads);
   const refreshers = Object.entries(config.exchanges).map(([id, settings]) => new ExchangeRefresher(
@@ -27,7 +27,10 @@ export function startRefreshing(config: ServiceConfig, store: InstrumentStore, l
     venues: new Set(refreshers.flatMap((r) => venuesOfExchange(r.id))),
     ccxtExchanges: new Set(refreshers.map((r) => r.id)),
   };
-  for (const refresher of refreshers) refresher.start();
+  for (const refresher of refreshers) {
+    refresher.restoredFromSnapshot(restoredCounts?.get(refresher.id) ?? 0);
+    refresher.start();
+  }
   return {
     exchanges: { statuses: () => refreshers.map((r) => r.snapshot()), known: () => known },
     stop: async () => {

@@ -5,6 +5,7 @@ import type { ChangeBatchEvent } from '../domain/change-batch.js';
 import { startGrpcServer, type RunningServer } from '../server/grpc-server.js';
 import { InstrumentStore } from '../store/instrument-store.js';
 import { ConfigError, type ServiceConfig } from './config.js';
+import { attachDurableState } from './durable-wiring.js';
 import { loadHistoricalSources } from './historical-sources.js';
 import { startRefreshing } from './refreshing.js';
 
@@ -31,7 +32,9 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
   const webhook = webhookFor(config, env, log);
   const store = new InstrumentStore({ maxBatches: config.watch.historyBatches, maxChanges: config.watch.historyChanges });
   store.setHistorical(await loadHistoricalSources(config.historicalSources, log));
-  const refreshing = startRefreshing(config, store, log);
+  const limits = { maxBatches: config.watch.historyBatches, maxChanges: config.watch.historyChanges };
+  const durable = config.dataDir === undefined ? undefined : attachDurableState(config.dataDir, store, limits, log);
+  const refreshing = startRefreshing(config, store, log, durable?.restoredCounts);
   const server = await startGrpcServer(config.listen, { store, exchanges: refreshing.exchanges }, (method, error) => {
     log.error({ method, err: error }, 'unexpected error in RPC handler');
   }, {
@@ -67,6 +70,7 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
       await webhook?.close();
       for (const subscription of callbacks) subscription.unsubscribe();
       store.close();
+      durable?.close();
     },
   };
 }

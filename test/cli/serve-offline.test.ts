@@ -1,5 +1,8 @@
 import { credentials } from '@grpc/grpc-js';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ExchangeState, InstrumentServiceClient } from '../../gen/ts/instruments/v1/instrument_service.js';
 import { startCli, type CliProcess } from '../support/demo-process.js';
@@ -20,7 +23,8 @@ let client: InstrumentServiceClient;
 let rpc: Rpc;
 beforeAll(async () => {
   const port = await closedPort();
-  cli = await startCli(['serve', '--config', 'instruments.yaml', '--listen', '127.0.0.1:0', '--proxy-url', `http://127.0.0.1:${port}/`]);
+  const dataDir = mkdtempSync(join(tmpdir(), 'serve-offline-'));
+  cli = await startCli(['serve', '--config', 'instruments.yaml', '--listen', '127.0.0.1:0', '--proxy-url', `http://127.0.0.1:${port}/`, '--data-dir', dataDir]);
   client = new InstrumentServiceClient(`127.0.0.1:${cli.port}`, credentials.createInsecure());
   rpc = rpcOf(client);
 });
