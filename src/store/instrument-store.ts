@@ -134,7 +134,8 @@ export class InstrumentStore {
       // An unchanged definition keeps its object (and so its last_updated: when it last changed),
       // unless it was restored from a snapshot: a refresh confirms it, so it is no longer stale.
       const old = previous.get(d.instrumentKey);
-      next.set(d.instrumentKey, old !== undefined && !old.stale && changedFields(old, d).length === 0 ? old : d);
+      const unchanged = old !== undefined && changedFields(old, d).length === 0;
+      next.set(d.instrumentKey, !unchanged ? d : old.stale ? { ...old, stale: false } : old);
     }
     this.sources.set(ccxtExchange, next);
 

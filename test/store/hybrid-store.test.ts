@@ -17,6 +17,8 @@ describe('InstrumentStore: restore, retired instruments and source views', () =>
     expect(store.applyExchange('testex', [perpetual('BTC', { lastUpdated: t1 }), perpetual('ETH')], t1)).toBeUndefined();
     expect(store.revision).toBe(41);
     expect(store.view().byKey.get(key('BTC'))?.stale).toBe(false);
+    // Confirming is not changing: last_updated still says when the definition last changed.
+    expect(store.view().byKey.get(key('BTC'))?.lastUpdated).toEqual(t0);
     // The next real change continues the sequence.
     expect(store.applyExchange('testex', [perpetual('BTC', { tickSize: '9' }), perpetual('ETH')], t1)?.revision).toBe(42);
   });
