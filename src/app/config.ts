@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ccxtExchangeIds, isCcxtExchange } from '../adapters/ccxt/create-exchange.js';
+import { ccxtExchangeIds, isCcxtExchange } from '../adapters/ccxt/exchange-ids.js';
 import { similarNames } from '../domain/close-matches.js';
 import { parseConfigText } from './config-parse.js';
 

@@ -1,7 +1,5 @@
 import { parseArgs } from 'node:util';
 import { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
-import { createExchange } from '../adapters/ccxt/create-exchange.js';
-import { loadDefinitions } from '../adapters/ccxt/load-definitions.js';
 import { COMMON_OPTIONS, resolveConfig, UsageError } from './cli-options.js';
 import { syncContinuously } from './sync-continuously.js';
 
@@ -22,6 +20,11 @@ export async function syncCommand(args: string[]): Promise<number> {
   if (values.format !== 'jsonl') throw new UsageError(`--format ${values.format} is not supported; accepted: jsonl`);
   const config = resolveConfig(values);
   if (!values.once) return syncContinuously(config);
+  // Imported here: CCXT takes ~400 ms to import, which the other commands should not pay.
+  const [{ createExchange }, { loadDefinitions }] = await Promise.all([
+    import('../adapters/ccxt/create-exchange.js'),
+    import('../adapters/ccxt/load-definitions.js'),
+  ]);
   const ids = Object.keys(config.exchanges);
   const results = await Promise.allSettled(ids.map(async (id) => {
     const settings = config.exchanges[id] ?? { ccxt: {}, sandbox: false };

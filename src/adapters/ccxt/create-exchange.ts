@@ -10,14 +10,6 @@ export interface ExchangeSettings {
 
 type ExchangeClass = new (config: Record<string, unknown>) => Exchange;
 
-export function isCcxtExchange(id: string): boolean {
-  return (ccxt.exchanges as string[]).includes(id);
-}
-
-export function ccxtExchangeIds(): string[] {
-  return [...(ccxt.exchanges as string[])];
-}
-
 /** Credentials come only from the environment (<ID>_API_KEY, <ID>_SECRET) and are never logged. */
 function credentials(id: string, env: NodeJS.ProcessEnv): Record<string, string> {
   const prefix = id.toUpperCase();
@@ -28,7 +20,7 @@ function credentials(id: string, env: NodeJS.ProcessEnv): Record<string, string>
 
 export function createExchange(id: string, settings: ExchangeSettings, env: NodeJS.ProcessEnv = process.env): Exchange {
   const Class = (ccxt as unknown as Record<string, ExchangeClass | undefined>)[id];
-  if (!isCcxtExchange(id) || Class === undefined) throw new Error(`"${id}" is not a CCXT exchange id`);
+  if (!(ccxt.exchanges as string[]).includes(id) || Class === undefined) throw new Error(`"${id}" is not a CCXT exchange id`);
   const exchange = new Class({
     ...(settings.ccxt ?? {}),
     ...credentials(id, env),
