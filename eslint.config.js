@@ -13,7 +13,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.mjs', '*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
+    // Plain Node scripts (tooling, benchmarks, test helpers run as child processes).
+    files: ['**/*.mjs', '*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(['process', 'console', 'URL', 'Buffer', 'performance', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate'].map((g) => [g, 'readonly'])),
+    },
   },
 );
