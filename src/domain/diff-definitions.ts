@@ -1,13 +1,12 @@
 import { InstrumentStatus, type InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 import { ChangeType, RemovalReason, type InstrumentChange } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { protoFieldName } from './proto-field-name.js';
 
 // What counts as a change: any field of the definition except last_updated, which records when
 // the definition last changed and so follows from the diff rather than feeding it, and stale,
 // which says where the service got it from after a restart. CCXT's `info` blob is not part of a
 // definition, so exchange noise that maps to no field is no change.
 const NOT_COMPARED = new Set<keyof InstrumentDefinition>(['lastUpdated', 'stale']);
-
-const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -22,7 +21,7 @@ export function changedFields(before: InstrumentDefinition, after: InstrumentDef
   const changed: string[] = [];
   for (const name of names) {
     if (NOT_COMPARED.has(name)) continue;
-    if (!sameValue(before[name], after[name])) changed.push(snakeCase(name));
+    if (!sameValue(before[name], after[name])) changed.push(protoFieldName(name));
   }
   return changed;
 }

@@ -1,12 +1,11 @@
 import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
+import { protoFieldName } from './proto-field-name.js';
 
 // Fields that describe where a definition comes from or its live state: never taken from history.
 const NOT_FILLED = new Set<keyof InstrumentDefinition>([
   'instrumentKey', 'dataProvider', 'isLive', 'lastUpdated', 'active', 'status', 'exchangeStatus', 'ccxtExchange',
   'ccxtSymbol', 'incompleteFields', 'fieldsFromHistory', 'stale', 'availableToDatetime',
 ]);
-
-const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function isEmpty(value: unknown): boolean {
   return value === undefined || value === '' || value === 0 || (Array.isArray(value) && value.length === 0);
@@ -26,7 +25,7 @@ export function mergeDefinitions(live: InstrumentDefinition | undefined, histori
     if (NOT_FILLED.has(name) || !isEmpty(live[name]) || isEmpty(historical[name])) continue;
     merged ??= { ...live };
     (merged as unknown as Record<string, unknown>)[name] = historical[name];
-    filled.push(snakeCase(name));
+    filled.push(protoFieldName(name));
   }
   return merged === undefined ? live : { ...merged, fieldsFromHistory: filled };
 }

@@ -34,6 +34,8 @@ export interface RestoredStore {
  */
 export class InstrumentStore {
   private readonly sources = new Map<string, Source>();
+  /** Source ids, sorted so that equal ranks resolve the same way every time. */
+  private sourceIds: string[] = [];
   private current: StoreView = buildView(0, new Map(), []);
   private readonly history: ChangeHistory;
   private readonly historical = new HistoricalLayer();
@@ -114,7 +116,7 @@ export class InstrumentStore {
    */
   restore(state: RestoredStore): void {
     for (const [id, definitions] of state.sources) {
-      this.sources.set(id, new Map(definitions.map((d) => [d.instrumentKey, { ...d, stale: true }])));
+      this.setSource(id, new Map(definitions.map((d) => [d.instrumentKey, { ...d, stale: true }])));
     }
     for (const d of state.retired) this.historical.retire(d);
     const merged = new Map<string, InstrumentDefinition>();
@@ -137,7 +139,7 @@ export class InstrumentStore {
       const unchanged = old !== undefined && changedFields(old, d).length === 0;
       next.set(d.instrumentKey, !unchanged ? d : old.stale ? { ...old, stale: false } : old);
     }
-    this.sources.set(ccxtExchange, next);
+    this.setSource(ccxtExchange, next);
 
     const merged = new Map(this.current.byKey);
     const changes: InstrumentChange[] = [];
@@ -172,12 +174,16 @@ export class InstrumentStore {
   /** The definition served for a key: from the source ranked first for its venue. */
   private winner(key: string): InstrumentDefinition | undefined {
     let best: InstrumentDefinition | undefined;
-    // Sorted ids so that equal ranks resolve the same way every time.
-    for (const id of [...this.sources.keys()].sort()) {
+    for (const id of this.sourceIds) {
       const d = this.sources.get(id)?.get(key);
       if (d !== undefined && (best === undefined || sourceRank(id, d.venue) < sourceRank(best.ccxtExchange, best.venue))) best = d;
     }
     return best;
+  }
+
+  private setSource(id: string, source: Source): void {
+    if (!this.sources.has(id)) this.sourceIds = [...this.sourceIds, id].sort();
+    this.sources.set(id, source);
   }
 
   /** Ends the change stream (shutdown). */
