@@ -64,8 +64,20 @@ beforeAll(async () => {
     collect(pair, w);
   }
   for (const { pair } of CASES) await replay.mount(PAIRS[pair].ccxtExchange, join(FIXTURES_DIR, PAIRS[pair].newer.set));
-  // Two refresh intervals after the switch: every exchange has refreshed from the newer recording.
-  await new Promise((r) => setTimeout(r, 3500));
+  // Two completed refreshes per exchange after the switch: the second one started after it, so
+  // every exchange has loaded the newer recording (however slow the machine).
+  const switched = new Date();
+  const refreshedSince = async (since: Date): Promise<Date> => {
+    for (const deadline = Date.now() + 60_000; ;) {
+      const status = await rpc.getStatus();
+      const times = status.exchanges.map((e) => e.lastSuccessTime?.getTime() ?? 0);
+      if (times.every((t) => t > since.getTime())) return new Date(Math.max(...times));
+      if (Date.now() > deadline) throw new Error(`no refresh since ${since.toISOString()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await refreshedSince(await refreshedSince(switched));
+  await new Promise((r) => setTimeout(r, 200)); // the last batches' delivery to the watchers
 }, 120_000);
 
 afterAll(async () => {

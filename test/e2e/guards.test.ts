@@ -30,8 +30,14 @@ async function serveOnce(body: unknown): Promise<void> {
   h.replay.override(URL, { body: JSON.stringify(body), contentType: 'application/json' });
   while (h.replay.requestCount(URL) === before) await new Promise((r) => setTimeout(r, 5));
   h.replay.override(URL, null);
-  // The held refresh has been judged once its load is back; give it a moment to be recorded.
-  await new Promise((r) => setTimeout(r, 300));
+}
+
+/** Waits until GetStatus has recorded `count` held refreshes for dYdX. */
+async function heldCount(count: number): Promise<void> {
+  for (const deadline = Date.now() + 20_000; ((await dydx())?.heldRefreshes ?? 0) < count;) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} held refreshes`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 const dydx = async () => (await h.rpc.getStatus()).exchanges.find((e) => e.ccxtExchange === 'dydx');
@@ -39,6 +45,7 @@ const dydx = async () => (await h.rpc.getStatus()).exchanges.find((e) => e.ccxtE
 it('holds an empty list and a half-missing list, removes nothing, shows it in status, then applies a good refresh', async () => {
   const revision = h.service.store.revision;
   await serveOnce({ markets: {} });
+  await heldCount(1);
   let status = await dydx();
   expect(status?.heldRefreshes).toBe(1);
   expect(status?.heldReason).toBe('empty market list');
@@ -46,6 +53,7 @@ it('holds an empty list and a half-missing list, removes nothing, shows it in st
 
   const half = Object.fromEntries(Object.entries(raw.markets).filter((_, i) => i % 2 === 0));
   await serveOnce({ markets: half });
+  await heldCount(2);
   status = await dydx();
   expect(status?.heldRefreshes).toBe(2);
   expect(status?.heldReason).toMatch(new RegExp(`would remove ${total - Object.keys(half).length} of ${total} instruments \\(\\d+%\\), more than 20% at once`));
