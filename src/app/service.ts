@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import { WebhookNotifier } from '../adapters/webhook/webhook-notifier.js';
 import type { ChangeBatchEvent } from '../domain/change-batch.js';
+import { DEFAULT_WATCH_SETTINGS } from '../rpc/watch-changes.js';
 import { startGrpcServer, type RunningServer } from '../server/grpc-server.js';
 import { InstrumentStore } from '../store/instrument-store.js';
 import { ConfigError, type ServiceConfig } from './config.js';
@@ -40,7 +41,7 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
   }, {
     progressIntervalMs: config.watch.progressIntervalSeconds * 1000,
     maxPendingMessages: config.watch.maxPendingMessages,
-    snapshotPageSize: 500,
+    snapshotPageSize: DEFAULT_WATCH_SETTINGS.snapshotPageSize,
   });
   webhook?.attach(store.changes$);
   const callbacks = new Set<Subscription>();

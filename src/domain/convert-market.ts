@@ -26,7 +26,7 @@ export type ConvertResult =
   | { ok: true; definition: InstrumentDefinition }
   | { ok: false; symbol: string; reason: string };
 
-export const DATA_PROVIDER_CCXT = 'ccxt';
+const DATA_PROVIDER_CCXT = 'ccxt';
 
 // CCXT files Deribit's combos under future/option although they have no single strike or
 // option type; the exchange's `kind` tells them apart.

@@ -60,20 +60,6 @@ export function decimalPlacesToIncrement(places: number): string {
   return '0.' + '0'.repeat(places - 1) + '1';
 }
 
-/** Compares two plain decimals exactly; -1, 0 or 1. */
-export function compareDecimals(a: string, b: string): number {
-  const [na, nb] = [splitDecimal(a), splitDecimal(b)];
-  if (na.negative !== nb.negative) return na.negative ? -1 : 1;
-  const sign = na.negative ? -1 : 1;
-  if (na.int.length !== nb.int.length) return na.int.length < nb.int.length ? -sign : sign;
-  if (na.int !== nb.int) return na.int < nb.int ? -sign : sign;
-  const width = Math.max(na.frac.length, nb.frac.length);
-  const fa = na.frac.padEnd(width, '0');
-  const fb = nb.frac.padEnd(width, '0');
-  if (fa === fb) return 0;
-  return fa < fb ? -sign : sign;
-}
-
 function splitDecimal(value: string): { negative: boolean; int: string; frac: string } {
   const plain = toPlainDecimal(value);
   if (plain === undefined) throw new RangeError(`not a decimal: ${value}`);

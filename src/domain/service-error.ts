@@ -8,8 +8,7 @@ export type ServiceErrorCode =
   | 'UNAVAILABLE'
   | 'OUT_OF_RANGE'
   | 'RESOURCE_EXHAUSTED'
-  | 'FAILED_PRECONDITION'
-  | 'UNIMPLEMENTED';
+  | 'FAILED_PRECONDITION';
 
 export class ServiceError extends Error {
   constructor(

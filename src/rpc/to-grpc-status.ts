@@ -8,7 +8,6 @@ const CODES: Record<ServiceErrorCode, status> = {
   OUT_OF_RANGE: status.OUT_OF_RANGE,
   RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
   FAILED_PRECONDITION: status.FAILED_PRECONDITION,
-  UNIMPLEMENTED: status.UNIMPLEMENTED,
 };
 
 export type StatusObject = Partial<GrpcServiceError> & { code: status; details: string };

@@ -29,14 +29,6 @@ export class WatchStream {
     call.on('error', close);
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  get pending(): number {
-    return this.queue.length;
-  }
-
   onClose(handler: () => void): void {
     if (this.closed) handler();
     else this.onCloseHandlers.push(handler);

@@ -37,6 +37,10 @@ export class HistoricalLayer {
     if (this.retired.delete(key)) this.touch();
   }
 
+  get isEmpty(): boolean {
+    return this.entries.size === 0 && this.retired.size === 0;
+  }
+
   retiredDefinitions(): InstrumentDefinition[] {
     return [...this.retired.values()];
   }

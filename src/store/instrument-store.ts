@@ -53,9 +53,14 @@ export class InstrumentStore {
     return this.current;
   }
 
-  /** The view a read asked for; merged and historical views are built on first use per state. */
+  /**
+   * The view a read asked for. Merged (the default of every read) is built when the state changes
+   * (see rebuildViews), so no request pays for it; with no history it is the live view itself.
+   * The historical view is built on first use per state.
+   */
   readView(kind: SourceView): StoreView {
     if (kind === SourceView.SOURCE_VIEW_LIVE) return this.current;
+    if (kind === SourceView.SOURCE_VIEW_MERGED && this.historical.isEmpty) return this.current;
     const stateKey = `${this.current.revision}:${this.historical.version}`;
     const cached = this.views.get(kind);
     if (cached?.key === stateKey) return cached.view;
@@ -100,6 +105,7 @@ export class InstrumentStore {
 
   setHistorical(entries: readonly HistoricalEntry[]): void {
     this.historical.replaceEntries(entries);
+    this.rebuildViews();
   }
 
   retiredDefinitions(): InstrumentDefinition[] {
@@ -123,6 +129,7 @@ export class InstrumentStore {
     for (const key of new Set([...this.sources.values()].flatMap((s) => [...s.keys()]))) merged.set(key, this.winner(key) as InstrumentDefinition);
     this.current = buildView(state.revision, merged, [...this.sources.values()].map((m) => m.values()));
     this.history.restore(state.history, state.oldestResumable);
+    this.rebuildViews();
   }
 
   /**
@@ -160,11 +167,15 @@ export class InstrumentStore {
     }
     if (changes.length === 0) {
       // Stale flags cleared by a refresh that changed nothing: same revision, fresh objects.
-      if (confirmed) this.current = buildView(this.current.revision, merged, [...this.sources.values()].map((m) => m.values()));
+      if (confirmed) {
+        this.current = buildView(this.current.revision, merged, [...this.sources.values()].map((m) => m.values()));
+        this.rebuildViews();
+      }
       return undefined;
     }
     const batch: ChangeBatchEvent = { revision: this.current.revision + 1, appliedAt: now, ccxtExchange, changes };
     this.current = buildView(batch.revision, merged, [...this.sources.values()].map((m) => m.values()));
+    this.rebuildViews();
     this.persist?.(batch, next);
     this.history.append(batch);
     this.subject.next(batch);
@@ -179,6 +190,12 @@ export class InstrumentStore {
       if (d !== undefined && (best === undefined || sourceRank(id, d.venue) < sourceRank(best.ccxtExchange, best.venue))) best = d;
     }
     return best;
+  }
+
+  /** At refresh time, not on a request: drop derived views and build the merged one. */
+  private rebuildViews(): void {
+    this.views.clear();
+    this.readView(SourceView.SOURCE_VIEW_MERGED);
   }
 
   private setSource(id: string, source: Source): void {

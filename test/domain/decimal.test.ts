@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareDecimals, decimalPlacesToIncrement, isPlainDecimal, multiplyDecimals, toPlainDecimal } from '../../src/domain/decimal.js';
+import { decimalPlacesToIncrement, isPlainDecimal, multiplyDecimals, toPlainDecimal } from '../../src/domain/decimal.js';
 
 describe('toPlainDecimal', () => {
   it.each([
@@ -36,18 +36,6 @@ describe('toPlainDecimal', () => {
 describe('decimalPlacesToIncrement', () => {
   it.each([[0, '1'], [1, '0.1'], [8, '0.00000001'], [-2, '100']])('%i places → %s', (places, expected) => {
     expect(decimalPlacesToIncrement(places)).toBe(expected);
-  });
-});
-
-describe('compareDecimals', () => {
-  it.each([
-    ['0.1', '0.10', 0],
-    ['0.09', '0.1', -1],
-    ['10', '9.99', 1],
-    ['-1', '0.5', -1],
-    ['-2', '-1', -1],
-  ])('%s vs %s → %i', (a, b, expected) => {
-    expect(compareDecimals(a, b)).toBe(expected);
   });
 });
 

@@ -23,6 +23,12 @@ describe('InstrumentStore: restore, retired instruments and source views', () =>
     expect(store.applyExchange('testex', [perpetual('BTC', { tickSize: '9' }), perpetual('ETH')], t1)?.revision).toBe(42);
   });
 
+  it('with no history, the merged view is the live view itself (nothing rebuilt per read)', () => {
+    const store = new InstrumentStore();
+    store.applyExchange('testex', [perpetual('BTC')], t0);
+    expect(store.readView(SourceView.SOURCE_VIEW_MERGED)).toBe(store.view());
+  });
+
   it('keeps removed instruments in the merged and historical views, closed; live forgets them; relisting brings them back', () => {
     const store = new InstrumentStore();
     store.applyExchange('testex', [perpetual('BTC'), perpetual('GONE')], t0);
