@@ -78,6 +78,7 @@ export function parseConfigText(input: string, source: string): ServiceConfig {
   const d = DEFAULT_CONFIG;
   const p = (s: string): string => `${source}: ${s}`;
   return {
+    ...d,
     listen: text(p('server.listen'), server['listen'], d.listen) as string,
     dataDir: text(p('data_dir'), top['data_dir'], d.dataDir),
     historicalSources: strings(p('historical.sources'), historical['sources'], d.historicalSources),

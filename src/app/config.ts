@@ -26,8 +26,49 @@ export interface WatchConfig {
   maxPendingMessages: number;
 }
 
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+  /** Set: mutual TLS, clients must present a certificate signed by this CA. */
+  clientCaFile: string | undefined;
+}
+
+export interface AuthConfig {
+  /** Every RPC except health (and the HTTP port when http.auth) needs a bearer token. */
+  enabled: boolean;
+  /** Token file (one `name:token[:scope,...]` per line); INSTRUMENTS_AUTH_TOKENS adds more. */
+  tokensFile: string | undefined;
+}
+
+export interface HttpConfig {
+  /** Metrics, status dashboard and its live feed. */
+  enabled: boolean;
+  listen: string;
+  /** Require the same bearer tokens (scope `http`) as gRPC. */
+  auth: boolean;
+}
+
+export interface KeepaliveConfig {
+  /** The server pings a connection idle this long, so dead watch clients are noticed. */
+  timeSeconds: number;
+  timeoutSeconds: number;
+  /** Clients may ping this often at most (grpc.http2.min_ping_interval_without_data_ms). */
+  minClientPingIntervalSeconds: number;
+}
+
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
 export interface ServiceConfig {
   listen: string;
+  tls: TlsConfig | undefined;
+  auth: AuthConfig;
+  http: HttpConfig;
+  keepalive: KeepaliveConfig;
+  /** On SIGTERM/SIGINT: time for watches to end and state to flush before a forced exit. */
+  shutdownGraceSeconds: number;
+  /** An exchange not refreshed within this is reported stale (status, dashboard, metrics). */
+  cacheTtlSeconds: number;
+  logFormat: LogFormat;
   /** Durable state (last-known-good snapshots, change journal); undefined keeps nothing on disk. */
   dataDir: string | undefined;
   /** Historical definitions: Tardis-format files, directories or http(s) URLs. */
@@ -47,6 +88,13 @@ export const DEFAULT_EXCHANGES = ['binance', 'binanceusdm', 'binancecoinm', 'der
 
 export const DEFAULT_CONFIG: ServiceConfig = {
   listen: '127.0.0.1:50051',
+  tls: undefined,
+  auth: { enabled: false, tokensFile: undefined },
+  http: { enabled: true, listen: '127.0.0.1:9464', auth: true },
+  keepalive: { timeSeconds: 30, timeoutSeconds: 10, minClientPingIntervalSeconds: 10 },
+  shutdownGraceSeconds: 10,
+  cacheTtlSeconds: 900,
+  logFormat: 'auto',
   dataDir: undefined,
   historicalSources: [],
   maxRemovalRatio: 0.2,

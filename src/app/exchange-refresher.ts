@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { defer, type Subscription } from 'rxjs';
-import type { ExchangeStatus } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { defer, type Observer, type Subscription } from 'rxjs';
+import { ChangeType, type ExchangeStatus, type InstrumentChange } from '../../gen/ts/instruments/v1/instrument_service.js';
 import type { ExchangeSettings } from '../adapters/ccxt/create-exchange.js';
 import { retryAfterOf, type MarketLoaderPool, type PooledLoad } from '../adapters/ccxt/market-loader-pool.js';
 import { applyToStore } from '../pipeline/apply-to-store.js';
@@ -12,6 +12,7 @@ import { retryWithBackoff } from '../pipeline/retry-with-backoff.js';
 import type { InstrumentStore } from '../store/instrument-store.js';
 import type { RefreshConfig } from './config.js';
 import { ExchangeStatusTracker } from './exchange-status-tracker.js';
+import type { RefreshEvent } from './refresh-event.js';
 
 export interface RefreshDeps {
   pool: MarketLoaderPool;
@@ -20,6 +21,18 @@ export interface RefreshDeps {
   log: Logger;
   /** A refresh removing more than this share of the exchange's instruments at once is held. */
   maxRemovalRatio: number;
+  /** Every attempt's outcome (metrics, dashboard). */
+  events: Pick<Observer<RefreshEvent>, 'next'>;
+}
+
+function countByKind(changes: readonly InstrumentChange[]): { added: number; updated: number; removed: number } {
+  const counts = { added: 0, updated: 0, removed: 0 };
+  for (const { changeType } of changes) {
+    if (changeType === ChangeType.CHANGE_TYPE_ADDED) counts.added += 1;
+    else if (changeType === ChangeType.CHANGE_TYPE_UPDATED) counts.updated += 1;
+    else counts.removed += 1;
+  }
+  return counts;
 }
 
 /**
@@ -32,6 +45,7 @@ export interface RefreshDeps {
 export class ExchangeRefresher {
   private readonly status: ExchangeStatusTracker;
   private subscription: Subscription | undefined;
+  private attemptStartedAt = 0;
 
   constructor(
     readonly id: string,
@@ -54,7 +68,11 @@ export class ExchangeRefresher {
   start(): void {
     const { pool, slots, store, log } = this.deps;
     const intervalMs = this.config.intervalSeconds * 1000;
+    const emit = (event: Omit<RefreshEvent, 'exchange' | 'at' | 'instruments'>): void => {
+      this.deps.events.next({ exchange: this.id, at: new Date(), instruments: store.countFor(this.id), ...event });
+    };
     const load = defer(() => {
+      this.attemptStartedAt = Date.now();
       this.status.attempt(new Date());
       return slots.run(() => pool.load(this.id, this.settings, this.status.loadedOnce));
     }).pipe(retryWithBackoff<PooledLoad>({
@@ -63,6 +81,7 @@ export class ExchangeRefresher {
       retryAfterMs: retryAfterOf,
       onRetry: (error, _attempt, delayMs) => {
         this.status.failed(error, new Date(Date.now() + delayMs));
+        emit({ outcome: 'failed', durationMs: Date.now() - this.attemptStartedAt, changes: 0, reason: this.status.snapshot().lastError });
         log.warn({ exchange: this.id, error: this.status.snapshot().lastError, consecutiveFailures: this.status.failures, retryInMs: delayMs, servingLastKnown: store.countFor(this.id) }, 'exchange unavailable, will retry');
       },
     }));
@@ -75,6 +94,7 @@ export class ExchangeRefresher {
           onHold: (held, rejected) => {
             this.status.held(held.reason);
             this.status.rejected(rejected.map((r) => r.reason));
+            emit({ outcome: 'held', durationMs: Date.now() - this.attemptStartedAt, changes: 0, reason: held.reason });
             log.warn({ exchange: this.id, reason: held.reason, serving: store.countFor(this.id) }, 'refresh held as suspect; applied only if the next refresh confirms it');
           },
           onApply: (verdict) => {
@@ -87,9 +107,13 @@ export class ExchangeRefresher {
       )
       .subscribe(({ loaded, batch }) => {
         this.status.succeeded(loaded.receivedAt, store.countFor(this.id), new Date(Date.now() + intervalMs));
+        const changes = batch?.changes ?? [];
+        const durationMs = (loaded as PooledLoad).durationMs;
+        emit({ outcome: changes.length > 0 ? 'applied' : 'unchanged', durationMs, changes: changes.length });
+        // The one line per refresh an operator greps for.
         log.info({
           exchange: this.id, instruments: store.countFor(this.id), rejected: loaded.rejected.length,
-          changes: batch?.changes.length ?? 0, revision: store.revision, durationMs: (loaded as PooledLoad).durationMs,
+          changes: changes.length, ...countByKind(changes), revision: store.revision, durationMs,
         }, 'markets loaded');
       });
   }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Subject, type Observable } from 'rxjs';
 import { MarketLoaderPool } from '../adapters/ccxt/market-loader-pool.js';
 import type { KnownSources } from '../domain/instrument-filter.js';
 import { venuesOfExchange } from '../domain/venues.js';
@@ -7,9 +8,12 @@ import type { ExchangeStatusSource } from '../rpc/rpc-context.js';
 import type { InstrumentStore } from '../store/instrument-store.js';
 import type { ServiceConfig } from './config.js';
 import { ExchangeRefresher } from './exchange-refresher.js';
+import type { RefreshEvent } from './refresh-event.js';
 
 export interface Refreshing {
   exchanges: ExchangeStatusSource;
+  /** Every refresh attempt of every exchange. */
+  events$: Observable<RefreshEvent>;
   stop(): Promise<void>;
 }
 
@@ -17,11 +21,12 @@ export interface Refreshing {
 export function startRefreshing(config: ServiceConfig, store: InstrumentStore, log: Logger, restoredCounts?: ReadonlyMap<string, number>): Refreshing {
   const pool = new MarketLoaderPool();
   const slots = new LoadSlots(config.refresh.maxConcurrentLoads);
+  const events = new Subject<RefreshEvent>();
   const refreshers = Object.entries(config.exchanges).map(([id, settings]) => new ExchangeRefresher(
     id,
     { ccxt: settings.ccxt, sandbox: settings.sandbox, ...(config.proxyUrl ? { proxyUrl: config.proxyUrl } : {}) },
     config.refresh,
-    { pool, slots, store, log, maxRemovalRatio: config.maxRemovalRatio },
+    { pool, slots, store, log, maxRemovalRatio: config.maxRemovalRatio, events },
   ));
   const known: KnownSources = {
     venues: new Set(refreshers.flatMap((r) => venuesOfExchange(r.id))),
@@ -33,8 +38,10 @@ export function startRefreshing(config: ServiceConfig, store: InstrumentStore, l
   }
   return {
     exchanges: { statuses: () => refreshers.map((r) => r.snapshot()), known: () => known },
+    events$: events.asObservable(),
     stop: async () => {
       for (const refresher of refreshers) refresher.stop();
+      events.complete();
       await pool.close();
     },
   };

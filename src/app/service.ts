@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
-import type { Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { WebhookNotifier } from '../adapters/webhook/webhook-notifier.js';
 import type { ChangeBatchEvent } from '../domain/change-batch.js';
 import { DEFAULT_WATCH_SETTINGS } from '../rpc/watch-changes.js';
 import { startGrpcServer, type RunningServer } from '../server/grpc-server.js';
+import type { ExchangeStatusSource } from '../rpc/rpc-context.js';
 import { InstrumentStore } from '../store/instrument-store.js';
 import { ConfigError, type ServiceConfig } from './config.js';
 import { attachDurableState } from './durable-wiring.js';
 import { loadHistoricalSources } from './historical-sources.js';
+import type { RefreshEvent } from './refresh-event.js';
 import { startRefreshing } from './refreshing.js';
 
 export type ChangeCallback = (batch: ChangeBatchEvent) => void;
@@ -16,6 +18,10 @@ export interface RunningService {
   port: number;
   store: InstrumentStore;
   server: RunningServer;
+  /** Every refresh attempt of every exchange. */
+  refreshes$: Observable<RefreshEvent>;
+  /** What GetStatus reports per exchange. */
+  exchanges: ExchangeStatusSource;
   /** Calls fn with every change batch, after watchers got it; returns the unsubscribe. */
   addChangeCallback(fn: ChangeCallback): () => void;
   stop(graceMs?: number): Promise<void>;
@@ -50,6 +56,8 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
     port: server.port,
     store,
     server,
+    refreshes$: refreshing.events$,
+    exchanges: refreshing.exchanges,
     addChangeCallback: (fn) => {
       // A throwing callback is logged and stays subscribed; it never breaks refreshes or watchers.
       const subscription = store.changes$.subscribe((batch) => {

@@ -1,4 +1,4 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ChannelOptions, type ServerInterceptor } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { InstrumentServiceService } from '../../gen/ts/instruments/v1/instrument_service.js';
 import { instrumentService } from '../rpc/instrument-service.js';
@@ -20,20 +20,34 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
+export interface GrpcServerOptions {
+  /** Defaults to insecure (plaintext). */
+  credentials?: ServerCredentials;
+  /** Run in order around every call (auth, metrics). */
+  interceptors?: ServerInterceptor[];
+  /** Extra channel options (keepalive). */
+  channelOptions?: ChannelOptions;
+}
+
 export async function startGrpcServer(
   listen: string,
   ctx: RpcContext,
   logError: UnaryErrorLogger,
   watchSettings: WatchSettings = DEFAULT_WATCH_SETTINGS,
+  options: GrpcServerOptions = {},
 ): Promise<RunningServer> {
-  const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  const server = new Server({
+    'grpc.max_receive_message_length': 4 * 1024 * 1024,
+    ...options.channelOptions,
+    interceptors: options.interceptors ?? [],
+  });
   const watchers = new WatchRegistry();
   server.addService(InstrumentServiceService, instrumentService(ctx, { settings: watchSettings, registry: watchers }, logError));
   const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
   addReflection(server);
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(listen, ServerCredentials.createInsecure(), (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
+    server.bindAsync(listen, options.credentials ?? ServerCredentials.createInsecure(), (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
   });
   return {
     port,

@@ -12,7 +12,7 @@ import { startReplayServer, type ReplayServer } from '../../src/adapters/replay/
 import { DEFAULT_CONFIG } from '../../src/app/config.js';
 import { startService, type RunningService } from '../../src/app/service.js';
 import { FIXTURES_DIR } from '../support/fixtures.js';
-import { rpcOf } from '../support/service-harness.js';
+import { rpcOf, TEST_CONFIG } from '../support/service-harness.js';
 import { watch, type Watch } from '../support/store-harness.js';
 import { credentials } from '@grpc/grpc-js';
 import { InstrumentServiceClient, ExchangeState } from '../../gen/ts/instruments/v1/instrument_service.js';
@@ -45,7 +45,7 @@ beforeAll(async () => {
     return [id, { ccxt: { ...replay.ccxtOptionsFor(id), proxyUrl: replay.proxyUrlFor(id) }, sandbox: false }];
   }));
   service = await startService({
-    ...DEFAULT_CONFIG, listen: '127.0.0.1:0', exchanges,
+    ...TEST_CONFIG, exchanges,
     refresh: { ...DEFAULT_CONFIG.refresh, intervalSeconds: 1, jitterRatio: 0 },
   }, createLogger('silent'));
   client = new InstrumentServiceClient(`127.0.0.1:${service.port}`, credentials.createInsecure());

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ChangeBatchEvent } from '../../src/domain/change-batch.js';
 import { createLogger } from '../../src/adapters/logger.js';
 import { startReplayServer, type ReplayServer } from '../../src/adapters/replay/index.js';
+import { TEST_CONFIG } from '../support/service-harness.js';
 import { DEFAULT_CONFIG } from '../../src/app/config.js';
 import { startService, type RunningService } from '../../src/app/service.js';
 import { EXCHANGES_DIR } from '../support/fixtures.js';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   receiver = await Receiver.start(SECRET);
   receiver.answer = (index) => (index <= 2 ? { status: 503 } : { status: 200 });
   service = await startService({
-    ...DEFAULT_CONFIG, listen: '127.0.0.1:0', proxyUrl: replay.url, webhookUrl: `${receiver.url}hook`,
+    ...TEST_CONFIG, proxyUrl: replay.url, webhookUrl: `${receiver.url}hook`,
     exchanges: { dydx: { ccxt: {}, sandbox: false } },
   }, createLogger('silent'), { INSTRUMENTS_WEBHOOK_SECRET: SECRET });
   service.addChangeCallback(() => {
@@ -50,6 +51,6 @@ it('the first load reaches the webhook signed, after the receiver answered 503 t
 });
 
 it('refuses to start with a webhook but no secret to sign with', async () => {
-  await expect(startService({ ...DEFAULT_CONFIG, listen: '127.0.0.1:0', webhookUrl: 'http://127.0.0.1:9/hook', exchanges: {} }, createLogger('silent'), {}))
+  await expect(startService({ ...TEST_CONFIG, webhookUrl: 'http://127.0.0.1:9/hook', exchanges: {} }, createLogger('silent'), {}))
     .rejects.toThrow(/webhook.url is set but INSTRUMENTS_WEBHOOK_SECRET is not/);
 });

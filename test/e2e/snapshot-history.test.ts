@@ -13,13 +13,13 @@ import { startReplayServer, type ReplayServer } from '../../src/adapters/replay/
 import { DEFAULT_CONFIG, type ServiceConfig } from '../../src/app/config.js';
 import { startService, type RunningService } from '../../src/app/service.js';
 import { EXCHANGES_DATED_DIR, EXCHANGES_DIR } from '../support/fixtures.js';
-import { rpcOf, type Rpc } from '../support/service-harness.js';
+import { rpcOf, TEST_CONFIG, type Rpc } from '../support/service-harness.js';
 import { expectedChanges } from './support/expected-changes.js';
 
 let replay: ReplayServer;
 const dataDir = mkdtempSync(join(tmpdir(), 'snapshot-history-'));
 const config = (proxyUrl: string): ServiceConfig => ({
-  ...DEFAULT_CONFIG, listen: '127.0.0.1:0', dataDir,
+  ...TEST_CONFIG, dataDir,
   refresh: { ...DEFAULT_CONFIG.refresh, retryInitialSeconds: 0.2, retryMaxSeconds: 0.5 },
   exchanges: { binanceusdm: { ccxt: { proxyUrl }, sandbox: false } },
 });

@@ -18,6 +18,13 @@ import { startService, type RunningService } from '../../src/app/service.js';
 import { EXCHANGES_DIR } from './fixtures.js';
 
 
+/** Defaults with both ports on 127.0.0.1:0, so tests never collide on a fixed port. */
+export const TEST_CONFIG: ServiceConfig = {
+  ...DEFAULT_CONFIG,
+  listen: '127.0.0.1:0',
+  http: { ...DEFAULT_CONFIG.http, listen: '127.0.0.1:0' },
+};
+
 /** The generated client's unary methods as promises, taking partial requests. */
 export interface Rpc {
   getInstrument(req: DeepPartial<GetInstrumentRequest>): Promise<GetInstrumentResponse>;
@@ -61,8 +68,7 @@ export function call<Req, Res>(
 export async function startHarness(exchanges: Record<string, Partial<ExchangeConfig> | 'fixture'>, overrides: Partial<ServiceConfig> = {}): Promise<Harness> {
   const replay = await startReplayServer({ fixturesDir: EXCHANGES_DIR });
   const config = {
-    ...DEFAULT_CONFIG,
-    listen: '127.0.0.1:0',
+    ...TEST_CONFIG,
     proxyUrl: replay.url,
     refresh: { ...DEFAULT_CONFIG.refresh, retryInitialSeconds: 0.2, retryMaxSeconds: 1 },
     exchanges: Object.fromEntries(Object.entries(exchanges).map(([id, s]) => [
