@@ -8,7 +8,9 @@ export type ServiceErrorCode =
   | 'UNAVAILABLE'
   | 'OUT_OF_RANGE'
   | 'RESOURCE_EXHAUSTED'
-  | 'FAILED_PRECONDITION';
+  | 'FAILED_PRECONDITION'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED';
 
 export class ServiceError extends Error {
   constructor(

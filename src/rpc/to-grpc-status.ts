@@ -8,6 +8,8 @@ const CODES: Record<ServiceErrorCode, status> = {
   OUT_OF_RANGE: status.OUT_OF_RANGE,
   RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
   FAILED_PRECONDITION: status.FAILED_PRECONDITION,
+  UNAUTHENTICATED: status.UNAUTHENTICATED,
+  PERMISSION_DENIED: status.PERMISSION_DENIED,
 };
 
 export type StatusObject = Partial<GrpcServiceError> & { code: status; details: string };
