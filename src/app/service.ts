@@ -1,9 +1,15 @@
 import type { Logger } from 'pino';
 import type { Observable, Subscription } from 'rxjs';
+import type { SecretRedactor } from '../adapters/secret-redactor.js';
 import { WebhookNotifier } from '../adapters/webhook/webhook-notifier.js';
 import type { ChangeBatchEvent } from '../domain/change-batch.js';
 import { DEFAULT_WATCH_SETTINGS } from '../rpc/watch-changes.js';
+import type { Authenticator } from '../domain/authenticator.js';
+import { authInterceptor } from '../server/auth-interceptor.js';
 import { startGrpcServer, type RunningServer } from '../server/grpc-server.js';
+import { keepaliveOptions } from '../server/keepalive-options.js';
+import { loadAuthenticator } from '../server/load-authenticator.js';
+import { serverCredentials } from '../server/tls-credentials.js';
 import type { ExchangeStatusSource } from '../rpc/rpc-context.js';
 import { InstrumentStore } from '../store/instrument-store.js';
 import { ConfigError, type ServiceConfig } from './config.js';
@@ -22,6 +28,8 @@ export interface RunningService {
   refreshes$: Observable<RefreshEvent>;
   /** What GetStatus reports per exchange. */
   exchanges: ExchangeStatusSource;
+  /** The bearer-token check (undefined when auth is off), for the HTTP port to reuse with scope `http`. */
+  authenticator: Authenticator | undefined;
   /** Calls fn with every change batch, after watchers got it; returns the unsubscribe. */
   addChangeCallback(fn: ChangeCallback): () => void;
   stop(graceMs?: number): Promise<void>;
@@ -35,9 +43,12 @@ function webhookFor(config: ServiceConfig, env: NodeJS.ProcessEnv, log: Logger):
 }
 
 // Wiring: one store, one refresh pipeline per exchange, the gRPC server, callbacks and webhook.
-export async function startService(config: ServiceConfig, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+export async function startService(config: ServiceConfig, log: Logger, env: NodeJS.ProcessEnv = process.env, redactor?: SecretRedactor): Promise<RunningService> {
   const webhook = webhookFor(config, env, log);
-  const store = new InstrumentStore({ maxBatches: config.watch.historyBatches, maxChanges: config.watch.historyChanges });
+  // Read before anything starts, so a bad certificate or token file fails fast.
+  const credentials = serverCredentials(config.tls);
+  const authenticator = loadAuthenticator(config.auth, env, (token) => redactor?.add(token));
+  const store = new InstrumentStore({ maxBatches: config.watch.historyBatches, maxChanges: config.watch.historyChanges }, config.historyFallback);
   store.setHistorical(await loadHistoricalSources(config.historicalSources, log));
   const limits = { maxBatches: config.watch.historyBatches, maxChanges: config.watch.historyChanges };
   const durable = config.dataDir === undefined ? undefined : attachDurableState(config.dataDir, store, limits, log);
@@ -48,16 +59,18 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
     progressIntervalMs: config.watch.progressIntervalSeconds * 1000,
     maxPendingMessages: config.watch.maxPendingMessages,
     snapshotPageSize: DEFAULT_WATCH_SETTINGS.snapshotPageSize,
-  });
+  }, { credentials, interceptors: authenticator === undefined ? [] : [authInterceptor(authenticator)], channelOptions: keepaliveOptions(config.keepalive) });
   webhook?.attach(store.changes$);
   const callbacks = new Set<Subscription>();
-  log.info({ listen: config.listen, port: server.port, exchanges: Object.keys(config.exchanges) }, 'serving');
+  const tls = config.tls === undefined ? 'off' : config.tls.clientCaFile === undefined ? 'on' : 'mutual';
+  log.info({ listen: config.listen, port: server.port, exchanges: Object.keys(config.exchanges), tls, authTokens: authenticator?.names }, 'serving');
   return {
     port: server.port,
     store,
     server,
     refreshes$: refreshing.events$,
     exchanges: refreshing.exchanges,
+    authenticator,
     addChangeCallback: (fn) => {
       // A throwing callback is logged and stays subscribed; it never breaks refreshes or watchers.
       const subscription = store.changes$.subscribe((batch) => {

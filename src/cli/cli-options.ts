@@ -1,4 +1,6 @@
-import { applyOverrides, DEFAULT_CONFIG, loadConfigFile, type ServiceConfig } from '../app/config.js';
+import { existsSync } from 'node:fs';
+import { loadConfig } from '../app/config-load.js';
+import type { ServiceConfig } from '../app/config.js';
 
 export class UsageError extends Error {}
 
@@ -7,7 +9,10 @@ export const COMMON_OPTIONS = {
   exchanges: { type: 'string' },
   'proxy-url': { type: 'string' },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   'data-dir': { type: 'string' },
+  'http-listen': { type: 'string' },
+  set: { type: 'string', multiple: true },
 } as const;
 
 export interface CommonValues {
@@ -15,27 +20,51 @@ export interface CommonValues {
   exchanges?: string | undefined;
   'proxy-url'?: string | undefined;
   'log-level'?: string | undefined;
+  'log-format'?: string | undefined;
   listen?: string | undefined;
+  'http-listen'?: string | undefined;
   'refresh-interval'?: string | undefined;
   'data-dir'?: string | undefined;
+  set?: string[] | undefined;
 }
 
-function seconds(flag: string, text: string): number {
-  const value = Number(text);
-  if (!(value > 0)) throw new UsageError(`${flag} ${text} is not a positive number of seconds`);
-  return value;
+/** Each flag and the config key it overrides. */
+const FLAG_KEYS: ReadonlyArray<readonly [keyof CommonValues, string]> = [
+  ['exchanges', 'live.exchanges'],
+  ['proxy-url', 'live.proxy_url'],
+  ['log-level', 'logging.level'],
+  ['log-format', 'logging.format'],
+  ['listen', 'server.listen'],
+  ['http-listen', 'http.listen'],
+  ['refresh-interval', 'live.update_interval_seconds'],
+  ['data-dir', 'data_dir'],
+];
+
+export const DEFAULT_CONFIG_FILE = 'instruments.yaml';
+
+/** --config, else INSTRUMENTS_CONFIG, else ./instruments.yaml when present, else defaults only. */
+export function configFile(values: CommonValues, env: NodeJS.ProcessEnv): string | undefined {
+  if (values.config !== undefined) return values.config;
+  if (env['INSTRUMENTS_CONFIG']) return env['INSTRUMENTS_CONFIG'];
+  return existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
 }
 
-/** File (or defaults) first, then flags. */
-export function resolveConfig(values: CommonValues): ServiceConfig {
-  const base = values.config !== undefined ? loadConfigFile(values.config) : DEFAULT_CONFIG;
-  return applyOverrides(base, {
-    ...(values.exchanges !== undefined ? { exchanges: values.exchanges.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
-    ...(values['proxy-url'] !== undefined ? { proxyUrl: values['proxy-url'] } : {}),
-    ...(values.listen !== undefined ? { listen: values.listen } : {}),
-    ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] } : {}),
-    ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
-    ...(values['refresh-interval'] !== undefined ? { refreshIntervalSeconds: seconds('--refresh-interval', values['refresh-interval']) } : {}),
-  });
+/** The flags as [key, text, flag] overrides; `--set key=value` reaches any key. */
+export function flagOverrides(values: CommonValues): Array<readonly [string, string, string]> {
+  const overrides: Array<readonly [string, string, string]> = [];
+  for (const [flag, key] of FLAG_KEYS) {
+    const text = values[flag];
+    if (typeof text === 'string') overrides.push([key, text, `--${flag}`]);
+  }
+  for (const assignment of values.set ?? []) {
+    const at = assignment.indexOf('=');
+    if (at <= 0) throw new UsageError(`--set ${assignment}: expected key=value, e.g. --set live.update_interval_seconds=60`);
+    overrides.push([assignment.slice(0, at), assignment.slice(at + 1), `--set ${assignment.slice(0, at)}`]);
+  }
+  return overrides;
 }
 
+/** File < environment < flags. */
+export function resolveConfig(values: CommonValues, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  return loadConfig({ file: configFile(values, env), env, flags: flagOverrides(values) });
+}

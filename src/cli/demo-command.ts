@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startReplayServer } from '../adapters/replay/index.js';
-import { DEFAULT_CONFIG, type ServiceConfig } from '../app/config.js';
+import type { ServiceConfig } from '../app/config.js';
+import { COMMON_OPTIONS, resolveConfig } from './cli-options.js';
 import { DEFAULT_FIXTURES } from './replay-command.js';
 import { runService } from './serve-command.js';
 
@@ -9,13 +10,14 @@ export const DEMO_USAGE = `instruments demo [--listen HOST:PORT] [--fixtures DIR
   exchange through real CCXT (default listen 127.0.0.1:50051).`;
 
 export async function demoCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { listen: { type: 'string' }, fixtures: { type: 'string' }, 'log-level': { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, listen: { type: 'string' }, fixtures: { type: 'string' } } });
+  // The demo's own exchanges and proxy; everything else (ports, auth, logs) as configured.
+  const base = resolveConfig(values);
   const replay = await startReplayServer({ fixturesDir: values.fixtures ?? DEFAULT_FIXTURES() });
   const ids = replay.prefixes().filter((prefix) => replay.exchangeFor(prefix) === prefix);
   const config: ServiceConfig = {
-    ...DEFAULT_CONFIG,
-    listen: values.listen ?? DEFAULT_CONFIG.listen,
-    logLevel: values['log-level'] ?? DEFAULT_CONFIG.logLevel,
+    ...base,
+    dataDir: undefined,
     proxyUrl: replay.url,
     exchanges: Object.fromEntries(ids.map((id) => [id, { ccxt: replay.ccxtOptionsFor(id), sandbox: false }])),
   };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from '../app/config.js';
 import { UsageError } from './cli-options.js';
+import { CONFIG_USAGE, configCommand } from './config-command.js';
 import { DEMO_USAGE, demoCommand } from './demo-command.js';
 import { REPLAY_USAGE, replayCommand } from './replay-command.js';
 import { SERVE_USAGE, serveCommand } from './serve-command.js';
@@ -11,13 +12,15 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   sync: syncCommand,
   replay: replayCommand,
   demo: demoCommand,
+  config: configCommand,
 };
 
 const USAGE = `usage:
   ${SERVE_USAGE}
   ${SYNC_USAGE}
   ${REPLAY_USAGE}
-  ${DEMO_USAGE}`;
+  ${DEMO_USAGE}
+  ${CONFIG_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;

@@ -1,24 +1,45 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '../adapters/logger.js';
+import { SecretRedactor, secretsInEnv } from '../adapters/secret-redactor.js';
 import type { ServiceConfig } from '../app/config.js';
 import { startService } from '../app/service.js';
 import { COMMON_OPTIONS, resolveConfig } from './cli-options.js';
 
-export const SERVE_USAGE = `instruments serve [--config FILE] [--exchanges a,b] [--proxy-url URL] [--listen HOST:PORT] [--data-dir DIR] [--log-level LEVEL]
-  Serves instruments.v1.InstrumentService (with reflection and grpc.health.v1) over gRPC, keeping
-  its state in DIR (default ./.instruments-data) so a restart answers at once.`;
+export const SERVE_USAGE = `instruments serve [--config FILE] [--exchanges a,b] [--proxy-url URL] [--listen HOST:PORT] [--http-listen HOST:PORT]
+                   [--data-dir DIR] [--log-level LEVEL] [--log-format auto|json|pretty] [--set key=value ...]
+  Serves instruments.v1.InstrumentService (with reflection and grpc.health.v1) over gRPC, and
+  metrics and the status dashboard over HTTP, keeping its state in DIR (default ./.instruments-data)
+  so a restart answers at once. Config: --config, else INSTRUMENTS_CONFIG, else ./instruments.yaml.`;
 
-/** Runs until SIGINT/SIGTERM, then shuts down gracefully. */
-export async function runService(config: ServiceConfig, onStop: () => Promise<void> = async () => {}): Promise<number> {
-  const log = createLogger(config.logLevel);
-  const service = await startService(config, log);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  log.info('shutting down');
-  await service.stop(5000);
+const waitForSignal = (): Promise<NodeJS.Signals> => new Promise((resolve) => {
+  process.once('SIGINT', () => resolve('SIGINT'));
+  process.once('SIGTERM', () => resolve('SIGTERM'));
+});
+
+/**
+ * Runs until SIGINT/SIGTERM, then: health NOT_SERVING → no new calls → open watches ended with
+ * UNAVAILABLE (clients resume elsewhere) → refreshes stopped → durable state flushed → exit 0.
+ * Past the grace period, or on a second signal, the exit is forced (code 1).
+ */
+export async function runService(config: ServiceConfig, onStop: () => Promise<void> = async () => {}, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const redactor = new SecretRedactor();
+  for (const secret of secretsInEnv(env, Object.keys(config.exchanges))) redactor.add(secret);
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, redactor });
+  const service = await startService(config, log, env, redactor);
+  const signal = await waitForSignal();
+  const graceMs = config.shutdownGraceSeconds * 1000;
+  const started = Date.now();
+  log.info({ signal, graceMs, watchers: service.server.watchers.size, revision: service.store.revision }, 'shutting down');
+  const force = (why: string): void => {
+    log.error({ elapsedMs: Date.now() - started }, `${why}; forcing exit`);
+    process.exit(1);
+  };
+  const timer = setTimeout(() => force('shutdown grace period exceeded'), graceMs);
+  void waitForSignal().then(() => force('second signal during shutdown'));
+  await service.stop(graceMs);
   await onStop();
+  clearTimeout(timer);
+  log.info({ elapsedMs: Date.now() - started }, 'stopped');
   return 0;
 }
 

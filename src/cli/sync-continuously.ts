@@ -10,7 +10,7 @@ import { InstrumentStore } from '../store/instrument-store.js';
  * every instrument as ADDED.
  */
 export async function syncContinuously(config: ServiceConfig): Promise<number> {
-  const log = createLogger(config.logLevel);
+  const log = createLogger({ level: config.logLevel, format: config.logFormat });
   const store = new InstrumentStore({ maxBatches: 1, maxChanges: 1 });
   store.changes$.subscribe((batch) => process.stdout.write(`${webhookBody(batch)}\n`));
   const refreshing = startRefreshing(config, store, log);

@@ -10,6 +10,9 @@ import { addReflection } from './reflection.js';
 
 export const SERVICE_NAME = 'instruments.v1.InstrumentService';
 
+/** How long a shutdown lets responses and final statuses flush before closing connections. */
+const DRAIN_MS = 1000;
+
 export interface RunningServer {
   /** The bound port (useful with port 0). */
   port: number;
@@ -54,11 +57,15 @@ export async function startGrpcServer(
     health,
     watchers,
     close: (graceMs = 5000) => new Promise<void>((resolve) => {
+      // Health first, so balancers and health watchers stop sending calls here.
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(SERVICE_NAME, 'NOT_SERVING');
-      // Open watches would hold tryShutdown until the grace period: end them, telling clients to resume.
+      // Open watches would hold tryShutdown until forced: end them, telling clients to resume elsewhere.
       watchers.endAll('server shutting down');
-      const force = setTimeout(() => { server.forceShutdown(); resolve(); }, graceMs);
+      // tryShutdown refuses new calls and waits for open ones. Unary handlers answer synchronously,
+      // so what can stay open is streams that never end by themselves (health Watch): give answers
+      // and statuses a short drain to reach their clients, then close what remains.
+      const force = setTimeout(() => { server.forceShutdown(); resolve(); }, Math.min(graceMs, DRAIN_MS));
       server.tryShutdown(() => { clearTimeout(force); resolve(); });
     }),
   };

@@ -44,7 +44,11 @@ export class InstrumentStore {
   readonly changes$: Observable<ChangeBatchEvent> = this.subject.asObservable();
   persist: PersistHook | undefined;
 
-  constructor(limits: HistoryLimits = DEFAULT_HISTORY) {
+  /**
+   * `historyFallback` false keeps history out of the default (merged) view: it is then the live
+   * view, and history is reached only through the historical view and as_of.
+   */
+  constructor(limits: HistoryLimits = DEFAULT_HISTORY, private readonly historyFallback = true) {
     this.history = new ChangeHistory(limits);
   }
 
@@ -60,7 +64,7 @@ export class InstrumentStore {
    */
   readView(kind: SourceView): StoreView {
     if (kind === SourceView.SOURCE_VIEW_LIVE) return this.current;
-    if (kind === SourceView.SOURCE_VIEW_MERGED && this.historical.isEmpty) return this.current;
+    if (kind === SourceView.SOURCE_VIEW_MERGED && (this.historical.isEmpty || !this.historyFallback)) return this.current;
     const stateKey = `${this.current.revision}:${this.historical.version}`;
     const cached = this.views.get(kind);
     if (cached?.key === stateKey) return cached.view;

@@ -27,8 +27,11 @@ const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2
 beforeAll(async () => {
   replay = await startReplayServer({ sets: { binanceusdm: RECORDINGS[0] as string, dydx: join(EXCHANGES_DIR, 'dydx') } });
   writeFileSync(join(dir, 'config.yaml'), JSON.stringify({
-    exchanges: { binanceusdm: { ccxt: { proxyUrl: replay.proxyUrlFor('binanceusdm') } }, dydx: { ccxt: { proxyUrl: replay.proxyUrlFor('dydx') } } },
-    refresh: { interval_seconds: 0.4, jitter_ratio: 0, max_concurrent_loads: 2 }, log_level: 'warn', data_dir: join(dir, 'data'),
+    live: {
+      exchanges: { binanceusdm: { ccxt: { proxyUrl: replay.proxyUrlFor('binanceusdm') } }, dydx: { ccxt: { proxyUrl: replay.proxyUrlFor('dydx') } } },
+      update_interval_seconds: 0.4, jitter_ratio: 0, max_concurrent_loads: 2,
+    },
+    http: { listen: '127.0.0.1:0' }, logging: { level: 'warn', format: 'json' }, data_dir: join(dir, 'data'),
   }));
 });
 afterAll(() => replay.close());

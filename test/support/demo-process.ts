@@ -15,8 +15,10 @@ export interface CliProcess {
 }
 
 /** Runs the built `instruments` binary with args and waits for its "serving" log line. */
-export async function startCli(args: string[], timeoutMs = 30_000): Promise<CliProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startCli(args: string[], timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
+  // The HTTP port on 0 unless a test says otherwise, so parallel tests never collide on 9464.
+  const childEnv = { ...process.env, INSTRUMENTS_HTTP_LISTEN: '127.0.0.1:0', INSTRUMENTS_LOGGING_FORMAT: 'json', ...env };
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: childEnv });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {

@@ -61,11 +61,21 @@ export function call<Req, Res>(
   });
 }
 
+export interface HarnessOptions {
+  /** The environment startService reads (INSTRUMENTS_AUTH_TOKENS, ...); default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
  * The real service (store, runners, gRPC server on 127.0.0.1:0) fed by the replay exchange through
  * real CCXT. `exchanges` maps CCXT ids to settings; `ccxt: 'fixture'` takes the recording's options.
+ * `client` is plaintext: with `tls` or `auth` overrides, make a client of your own.
  */
-export async function startHarness(exchanges: Record<string, Partial<ExchangeConfig> | 'fixture'>, overrides: Partial<ServiceConfig> = {}): Promise<Harness> {
+export async function startHarness(
+  exchanges: Record<string, Partial<ExchangeConfig> | 'fixture'>,
+  overrides: Partial<ServiceConfig> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const replay = await startReplayServer({ fixturesDir: EXCHANGES_DIR });
   const config = {
     ...TEST_CONFIG,
@@ -77,7 +87,7 @@ export async function startHarness(exchanges: Record<string, Partial<ExchangeCon
     ])),
     ...overrides,
   };
-  const service = await startService(config, createLogger('silent'));
+  const service = await startService(config, createLogger('silent'), options.env);
   const address = `127.0.0.1:${service.port}`;
   const client = new InstrumentServiceClient(address, credentials.createInsecure());
   return {

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+// The YAML file's schema: the one source of validation, defaults, environment variable names and
+// the README's configuration reference (`instruments config docs`), so none of them can drift.
+
+const seconds = (min: number): z.ZodNumber => z.number().min(min);
+const count = (): z.ZodNumber => z.number().int().min(1);
+const hostPort = (): z.ZodString => z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'host:port');
+const path = (): z.ZodString => z.string().min(1);
+const pathList = (): z.ZodUnion<[z.ZodString, z.ZodArray<z.ZodString>]> => z.union([path(), z.array(path())]);
+
+const tls = z.strictObject({
+  cert_file: path().describe('PEM certificate chain of the server.'),
+  key_file: path().describe('PEM private key of the server.'),
+  client_ca_file: path().optional().describe('Set for mutual TLS: clients must present a certificate signed by this PEM CA.'),
+}).describe('TLS for gRPC; leave out for plaintext (loopback or a TLS-terminating proxy only).');
+
+const keepalive = z.strictObject({
+  time_seconds: seconds(1).default(30).describe('Ping a connection idle this long, so a watch client that vanished without closing is noticed and its stream freed.'),
+  timeout_seconds: seconds(1).default(10).describe('Close the connection when a ping is not answered within this.'),
+}).describe('HTTP/2 keepalive for long-lived WatchChanges streams.');
+
+const server = z.strictObject({
+  listen: hostPort().default('127.0.0.1:50051').describe('gRPC address, host:port (port 0 picks a free one).'),
+  tls: tls.optional(),
+  keepalive: keepalive.prefault({}),
+  shutdown_grace_seconds: seconds(0.1).default(10).describe('On SIGTERM/SIGINT: time for calls to finish, watches to end and state to flush before a forced exit.'),
+}).describe('The gRPC server.');
+
+const auth = z.strictObject({
+  enabled: z.boolean().default(false).describe('Require a bearer token on every RPC except grpc.health.v1 (and on the HTTP port when http.auth).'),
+  tokens_file: path().optional().describe('Token file, one `name:token[:scope,...]` per line; INSTRUMENTS_AUTH_TOKENS adds more (entries separated by `;` or newlines).'),
+}).describe('Bearer-token authentication.');
+
+const http = z.strictObject({
+  enabled: z.boolean().default(true).describe('Serve Prometheus metrics (/metrics) and the status dashboard (/).'),
+  listen: hostPort().default('127.0.0.1:9464').describe('HTTP address for metrics and the dashboard, host:port.'),
+  auth: z.boolean().default(true).describe('When auth.enabled, require a token with scope `http` here too (Bearer, or Basic with the token as password for browsers).'),
+}).describe('The operations HTTP port.');
+
+const exchange = z.strictObject({
+  ccxt: z.record(z.string(), z.unknown()).default({}).describe('CCXT constructor options passed through (e.g. `options: { defaultUnderlying: [BTC-USD] }`). Credentials are refused here: they come from <ID>_API_KEY / <ID>_SECRET.'),
+  sandbox: z.boolean().default(false).describe('Use the exchange\'s testnet (CCXT setSandboxMode).'),
+}).describe('One exchange.');
+
+export const DEFAULT_EXCHANGE_IDS = ['binance', 'binanceusdm', 'binancecoinm', 'deribit', 'okx', 'mexc', 'dydx'];
+
+const live = z.strictObject({
+  enabled: z.boolean().default(true).describe('Load live markets; false serves only history and the last snapshot.'),
+  provider: z.enum(['ccxt']).default('ccxt').describe('Where live markets come from.'),
+  exchanges: z.record(z.string(), exchange.prefault({}))
+    .default(Object.fromEntries(DEFAULT_EXCHANGE_IDS.map((id) => [id, { ccxt: {}, sandbox: false }])))
+    .describe('CCXT exchange ids to serve, each with its settings (`{}` for none). Env and --exchanges take a comma-separated list of ids and keep the file\'s settings for them.'),
+  update_interval_seconds: seconds(0.1).default(300).describe('Time between refreshes of one exchange.'),
+  cache_ttl_seconds: seconds(1).default(900).describe('An exchange not refreshed within this is reported stale (status, dashboard, metrics); its instruments stay served.'),
+  jitter_ratio: z.number().min(0).max(0.5).default(0.1).describe('Each interval is drawn from interval × (1 ± jitter), so exchanges do not fire together.'),
+  retry_initial_seconds: seconds(0.01).default(5).describe('First retry delay after a failed load (doubles, at least Retry-After).'),
+  retry_max_seconds: seconds(0.01).default(300).describe('Longest retry delay.'),
+  max_concurrent_loads: count().default(2).describe('Loads running at once across all exchanges.'),
+  max_removal_ratio: z.number().min(0).max(1).default(0.2).describe('A refresh removing more than this share of an exchange\'s instruments at once is held until the next one confirms it.'),
+  proxy_url: z.string().min(1).optional().describe('CCXT proxyUrl: every request goes to `<proxy_url><original url>` (the replay exchange uses this).'),
+}).describe('Live markets.');
+
+const historical = z.strictObject({
+  enabled: z.boolean().default(false).describe('Load historical definitions.'),
+  provider: z.enum(['tardis']).default('tardis').describe('Format of the historical files: the Tardis instruments API.'),
+  fallback: z.boolean().default(true).describe('The default (merged) view falls back to history for instruments and fields live does not have; false keeps history to view=HISTORICAL and as_of.'),
+  path: pathList().optional().describe('Tardis-format file(s) or directories.'),
+  url: z.union([z.url({ protocol: /^https?$/ }), z.array(z.url({ protocol: /^https?$/ }))]).optional().describe('Tardis instruments-API URL(s), http or https.'),
+}).describe('Historical definitions.');
+
+const watch = z.strictObject({
+  progress_interval_seconds: seconds(0.05).default(10).describe('A quiet watch gets a progress message (current revision) this often.'),
+  history_batches: count().default(1000).describe('Change batches kept for watchers resuming from a revision.'),
+  history_changes: count().default(200_000).describe('Changes kept (over all kept batches) for resuming watchers.'),
+  max_pending_messages: count().default(256).describe('Messages queued for one slow watcher before it is ended with RESOURCE_EXHAUSTED.'),
+}).describe('WatchChanges streams.');
+
+const monitoring = z.strictObject({
+  enabled: z.boolean().default(false).describe('Send change alerts.'),
+  alert_on_changes: z.boolean().default(true).describe('POST every change batch to webhook_url, signed with INSTRUMENTS_WEBHOOK_SECRET.'),
+  webhook_url: z.url({ protocol: /^https?$/ }).optional().describe('Receiver of the change batches.'),
+}).describe('Change alerts.');
+
+const logging = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe level written.'),
+  format: z.enum(['auto', 'json', 'pretty']).default('auto').describe('JSON lines, or pretty for people; auto is pretty when stderr is a terminal.'),
+}).describe('Logs (stderr).');
+
+export const configSchema = z.strictObject({
+  server: server.prefault({}),
+  auth: auth.prefault({}),
+  http: http.prefault({}),
+  live: live.prefault({}),
+  historical: historical.prefault({}),
+  watch: watch.prefault({}),
+  monitoring: monitoring.prefault({}),
+  logging: logging.prefault({}),
+  data_dir: path().optional().describe('Durable state (last-known-good snapshots, change journal). `serve` defaults to ./.instruments-data.'),
+});
+
+export type ConfigFile = z.output<typeof configSchema>;
