@@ -4,12 +4,13 @@
 //   go-plugins  .tools/bin/protoc-gen-go, .tools/bin/protoc-gen-go-grpc   (GOBIN=.tools/bin go install)
 //   grpcurl     .tools/bin/grpcurl                                        (GOBIN=.tools/bin go install)
 //   python      .venv with grpcio-tools, grpcio, protobuf, pytest         (python3 -m venv + pip)
+//   chromium    /usr/bin/chromium, for the dashboard browser test        (apt-get install chromium)
 //
 // Whatever is already there at the pinned version is left alone, so a warm run takes well under a
 // second. Anything that cannot be installed fails the run with a message naming the tool and the fix:
 // nothing is ever skipped silently.
 //
-// CLI:     node scripts/ensure-tools.mjs [--only go-plugins,python,grpcurl] [--quiet]
+// CLI:     node scripts/ensure-tools.mjs [--only go-plugins,python,grpcurl,chromium] [--quiet]
 // Library: import { ensureTools } from './ensure-tools.mjs';
 //          await ensureTools({ only: ['go-plugins', 'python'] });
 import { execFile as execFileCb } from 'node:child_process';
@@ -60,7 +61,10 @@ export const PYTHON_PACKAGES = {
   pytest: '9.2.0',
 };
 
-export const GROUPS = ['go-plugins', 'python', 'grpcurl'];
+/** Debian's Chromium, driven by playwright-core in test/dashboard (no browser download: offline). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+export const GROUPS = ['go-plugins', 'python', 'grpcurl', 'chromium'];
 
 export class ToolInstallError extends Error {
   constructor(tool, message, fix) {
@@ -244,6 +248,38 @@ async function ensurePython(log, checkOnly) {
   return true;
 }
 
+/** Runs apt-get as root, or through non-interactive sudo (a test run must never wait for a password). */
+function aptGet(args) {
+  const root = process.getuid?.() === 0;
+  const [cmd, argv] = root ? ['apt-get', args] : ['sudo', ['-n', 'apt-get', ...args]];
+  return execFile(cmd, argv, {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+async function ensureChromium(log, checkOnly) {
+  if (existsSync(CHROMIUM)) return false;
+  if (checkOnly) return true;
+  const install = ['install', '-y', '--no-install-recommends', 'chromium'];
+  const fix = 'run `apt-get update && apt-get install -y --no-install-recommends chromium` as root (Debian), then rerun `node scripts/ensure-tools.mjs --only chromium`';
+  log('installing chromium (apt-get) ...');
+  try {
+    await aptGet(install);
+  } catch (first) {
+    // A fresh machine has no package lists ("Unable to locate package"): fetch them once, retry.
+    log(`apt-get install failed; running apt-get update and retrying ...${commandOutput(first)}`);
+    try {
+      await aptGet(['update']);
+      await aptGet(install);
+    } catch (err) {
+      throw new ToolInstallError('chromium', `apt-get install chromium failed${commandOutput(err)}`, fix);
+    }
+  }
+  if (!existsSync(CHROMIUM)) throw new ToolInstallError('chromium', `apt-get install succeeded but ${CHROMIUM} is missing`, fix);
+  return true;
+}
+
 // A lock so that concurrent runs (e.g. generate and check-drift started together) do not install
 // into the same place at once. Only taken when something has to be installed.
 const LOCK_DIR = join(REPO_ROOT, '.tools', '.ensure-tools.lock');
@@ -292,6 +328,7 @@ async function runGroups(groups, log, checkOnly = false) {
     if (groups.includes(tool.group)) tasks.push(ensureGoTool(name, log, checkOnly));
   }
   if (groups.includes('python')) tasks.push(ensurePython(log, checkOnly));
+  if (groups.includes('chromium')) tasks.push(ensureChromium(log, checkOnly));
   const results = await Promise.allSettled(tasks);
   const errors = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
   if (errors.length === 1) throw errors[0];
@@ -306,7 +343,7 @@ async function runGroups(groups, log, checkOnly = false) {
 /**
  * Makes sure the pinned tools are installed in the repo.
  * @param {{ only?: string[], log?: (msg: string) => void }} [options]
- *   only: subset of GROUPS ('go-plugins', 'python', 'grpcurl'); default all.
+ *   only: subset of GROUPS ('go-plugins', 'python', 'grpcurl', 'chromium'); default all.
  * @returns {Promise<{ installed: boolean, paths: object }>} installed: whether anything was installed.
  * @throws {ToolInstallError} naming the tool that could not be installed and how to fix it.
  */
@@ -328,6 +365,7 @@ export function toolPaths() {
     protocGenGoGrpc: join(TOOLS_BIN, 'protoc-gen-go-grpc'),
     grpcurl: join(TOOLS_BIN, 'grpcurl'),
     python: VENV_PYTHON,
+    chromium: CHROMIUM,
   };
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs before the test suite: installs what the tests need beyond node_modules (grpcurl, the Go
-// codegen plugins, the Python venv with grpcio), failing loudly when it cannot.
+// codegen plugins, the Python venv with grpcio, Debian's Chromium for the dashboard test), failing
+// loudly when it cannot. ensureTools({}) runs every group of ensure-tools.mjs.
 import { ensureTools } from './ensure-tools.mjs';
 
 try {
