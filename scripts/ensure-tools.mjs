@@ -5,12 +5,13 @@
 //   grpcurl     .tools/bin/grpcurl                                        (GOBIN=.tools/bin go install)
 //   python      .venv with grpcio-tools, grpcio, protobuf, pytest         (python3 -m venv + pip)
 //   chromium    /usr/bin/chromium, for the dashboard browser test        (apt-get install chromium)
+//   promtool    /usr/bin/promtool, checks the Prometheus alert rules       (apt-get install prometheus)
 //
 // Whatever is already there at the pinned version is left alone, so a warm run takes well under a
 // second. Anything that cannot be installed fails the run with a message naming the tool and the fix:
 // nothing is ever skipped silently.
 //
-// CLI:     node scripts/ensure-tools.mjs [--only go-plugins,python,grpcurl,chromium] [--quiet]
+// CLI:     node scripts/ensure-tools.mjs [--only go-plugins,python,grpcurl,chromium,promtool] [--quiet]
 // Library: import { ensureTools } from './ensure-tools.mjs';
 //          await ensureTools({ only: ['go-plugins', 'python'] });
 import { execFile as execFileCb } from 'node:child_process';
@@ -64,7 +65,7 @@ export const PYTHON_PACKAGES = {
 /** Debian's Chromium, driven by playwright-core in test/dashboard (no browser download: offline). */
 export const CHROMIUM = '/usr/bin/chromium';
 
-export const GROUPS = ['go-plugins', 'python', 'grpcurl', 'chromium'];
+export const GROUPS = ['go-plugins', 'python', 'grpcurl', 'chromium', 'promtool'];
 
 export class ToolInstallError extends Error {
   constructor(tool, message, fix) {
@@ -258,12 +259,22 @@ function aptGet(args) {
   });
 }
 
-async function ensureChromium(log, checkOnly) {
-  if (existsSync(CHROMIUM)) return false;
+/** Debian packages the tests drive: each group, its package and the binary that proves it is there. */
+const DEBIAN_TOOLS = {
+  chromium: { pkg: 'chromium', binary: CHROMIUM },
+  // promtool checks and unit-tests deploy/prometheus/alerts.yml (the server binary comes along unused).
+  promtool: { pkg: 'prometheus', binary: '/usr/bin/promtool' },
+};
+
+/** Installs the missing Debian packages of `groups` in one apt-get run (dpkg takes one at a time). */
+async function ensureDebian(groups, log, checkOnly) {
+  const missing = Object.entries(DEBIAN_TOOLS).filter(([group, t]) => groups.includes(group) && !existsSync(t.binary));
+  if (missing.length === 0) return false;
   if (checkOnly) return true;
-  const install = ['install', '-y', '--no-install-recommends', 'chromium'];
-  const fix = 'run `apt-get update && apt-get install -y --no-install-recommends chromium` as root (Debian), then rerun `node scripts/ensure-tools.mjs --only chromium`';
-  log('installing chromium (apt-get) ...');
+  const pkgs = missing.map(([, t]) => t.pkg);
+  const install = ['install', '-y', '--no-install-recommends', ...pkgs];
+  const fix = `run \`apt-get update && apt-get install -y --no-install-recommends ${pkgs.join(' ')}\` as root (Debian), then rerun \`node scripts/ensure-tools.mjs --only ${missing.map(([g]) => g).join(',')}\``;
+  log(`installing ${pkgs.join(', ')} (apt-get) ...`);
   try {
     await aptGet(install);
   } catch (first) {
@@ -273,10 +284,12 @@ async function ensureChromium(log, checkOnly) {
       await aptGet(['update']);
       await aptGet(install);
     } catch (err) {
-      throw new ToolInstallError('chromium', `apt-get install chromium failed${commandOutput(err)}`, fix);
+      throw new ToolInstallError(pkgs.join(', '), `apt-get install ${pkgs.join(' ')} failed${commandOutput(err)}`, fix);
     }
   }
-  if (!existsSync(CHROMIUM)) throw new ToolInstallError('chromium', `apt-get install succeeded but ${CHROMIUM} is missing`, fix);
+  for (const [, t] of missing) {
+    if (!existsSync(t.binary)) throw new ToolInstallError(t.pkg, `apt-get install succeeded but ${t.binary} is missing`, fix);
+  }
   return true;
 }
 
@@ -328,7 +341,7 @@ async function runGroups(groups, log, checkOnly = false) {
     if (groups.includes(tool.group)) tasks.push(ensureGoTool(name, log, checkOnly));
   }
   if (groups.includes('python')) tasks.push(ensurePython(log, checkOnly));
-  if (groups.includes('chromium')) tasks.push(ensureChromium(log, checkOnly));
+  tasks.push(ensureDebian(groups, log, checkOnly));
   const results = await Promise.allSettled(tasks);
   const errors = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
   if (errors.length === 1) throw errors[0];
@@ -343,7 +356,7 @@ async function runGroups(groups, log, checkOnly = false) {
 /**
  * Makes sure the pinned tools are installed in the repo.
  * @param {{ only?: string[], log?: (msg: string) => void }} [options]
- *   only: subset of GROUPS ('go-plugins', 'python', 'grpcurl', 'chromium'); default all.
+ *   only: subset of GROUPS ('go-plugins', 'python', 'grpcurl', 'chromium', 'promtool'); default all.
  * @returns {Promise<{ installed: boolean, paths: object }>} installed: whether anything was installed.
  * @throws {ToolInstallError} naming the tool that could not be installed and how to fix it.
  */

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Observable, Subscription } from 'rxjs';
+import { startOpsServer, type RunningOpsServer } from '../adapters/http/ops-server.js';
+import { createServiceMetrics, type ServiceMetrics } from '../adapters/metrics/service-metrics.js';
 import type { SecretRedactor } from '../adapters/secret-redactor.js';
 import { WebhookNotifier } from '../adapters/webhook/webhook-notifier.js';
 import type { ChangeBatchEvent } from '../domain/change-batch.js';
@@ -13,6 +15,7 @@ import { serverCredentials } from '../server/tls-credentials.js';
 import type { ExchangeStatusSource } from '../rpc/rpc-context.js';
 import { InstrumentStore } from '../store/instrument-store.js';
 import { ConfigError, type ServiceConfig } from './config.js';
+import { dashboardSourcesOf } from './dashboard-sources.js';
 import { attachDurableState } from './durable-wiring.js';
 import { loadHistoricalSources } from './historical-sources.js';
 import type { RefreshEvent } from './refresh-event.js';
@@ -30,6 +33,9 @@ export interface RunningService {
   exchanges: ExchangeStatusSource;
   /** The bearer-token check (undefined when auth is off), for the HTTP port to reuse with scope `http`. */
   authenticator: Authenticator | undefined;
+  /** The HTTP operations port (metrics, dashboard); undefined when http.enabled is false. */
+  httpPort: number | undefined;
+  metrics: ServiceMetrics;
   /** Calls fn with every change batch, after watchers got it; returns the unsubscribe. */
   addChangeCallback(fn: ChangeCallback): () => void;
   stop(graceMs?: number): Promise<void>;
@@ -52,22 +58,54 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
   store.setHistorical(await loadHistoricalSources(config.historicalSources, log));
   const limits = { maxBatches: config.watch.historyBatches, maxChanges: config.watch.historyChanges };
   const durable = config.dataDir === undefined ? undefined : attachDurableState(config.dataDir, store, limits, log);
-  const refreshing = startRefreshing(config, store, log, durable?.restoredCounts);
-  const server = await startGrpcServer(config.listen, { store, exchanges: refreshing.exchanges }, (method, error) => {
-    log.error({ method, err: error }, 'unexpected error in RPC handler');
-  }, {
-    progressIntervalMs: config.watch.progressIntervalSeconds * 1000,
-    maxPendingMessages: config.watch.maxPendingMessages,
-    snapshotPageSize: DEFAULT_WATCH_SETTINGS.snapshotPageSize,
-  }, { credentials, interceptors: authenticator === undefined ? [] : [authInterceptor(authenticator)], channelOptions: keepaliveOptions(config.keepalive) });
+  const refreshing = startRefreshing(config, store, log, durable?.restoredCounts, redactor && ((text) => redactor.scrub(text)));
+  let server: RunningServer | undefined;
+  let http: RunningOpsServer | undefined;
+  const metrics = createServiceMetrics({
+    store, exchanges: refreshing.exchanges, refreshes$: refreshing.events$, watchers: () => server?.watchers.size ?? 0, webhook,
+    refreshIntervalSeconds: config.refresh.intervalSeconds, cacheTtlSeconds: config.cacheTtlSeconds,
+  });
+  try {
+    // Metrics inside auth: calls auth rejects are counted too.
+    const interceptors = [metrics.interceptor, ...(authenticator === undefined ? [] : [authInterceptor(authenticator)])];
+    server = await startGrpcServer(config.listen, { store, exchanges: refreshing.exchanges }, (method, error) => {
+      log.error({ method, err: error }, 'unexpected error in RPC handler');
+    }, {
+      progressIntervalMs: config.watch.progressIntervalSeconds * 1000,
+      maxPendingMessages: config.watch.maxPendingMessages,
+      snapshotPageSize: DEFAULT_WATCH_SETTINGS.snapshotPageSize,
+    }, { credentials, interceptors, channelOptions: keepaliveOptions(config.keepalive) });
+    if (config.http.enabled) {
+      const guard = authenticator !== undefined && config.http.auth ? authenticator : undefined;
+      http = await startOpsServer({
+        listen: config.http.listen,
+        ...(guard === undefined ? {} : { authorize: (header: string | undefined) => guard.check(header, 'http', 'use the HTTP port') }),
+        metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
+        onError: (error, path) => log.error({ err: error, path }, 'HTTP route failed'),
+        ...dashboardSourcesOf({ store, refreshes$: refreshing.events$, exchanges: refreshing.exchanges }, config.cacheTtlSeconds),
+      });
+    }
+  } catch (error) {
+    // A port in use or a bad address: leave nothing running behind the error.
+    await server?.close(0);
+    await refreshing.stop();
+    metrics.close();
+    durable?.close();
+    throw error;
+  }
   webhook?.attach(store.changes$);
   const callbacks = new Set<Subscription>();
   const tls = config.tls === undefined ? 'off' : config.tls.clientCaFile === undefined ? 'on' : 'mutual';
-  log.info({ listen: config.listen, port: server.port, exchanges: Object.keys(config.exchanges), tls, authTokens: authenticator?.names }, 'serving');
+  log.info({
+    listen: config.listen, port: server.port, httpPort: http?.port, exchanges: Object.keys(config.exchanges), tls, authTokens: authenticator?.names,
+  }, 'serving');
+  const grpc = server;
   return {
-    port: server.port,
+    port: grpc.port,
     store,
-    server,
+    server: grpc,
+    httpPort: http?.port,
+    metrics,
     refreshes$: refreshing.events$,
     exchanges: refreshing.exchanges,
     authenticator,
@@ -86,11 +124,13 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
         callbacks.delete(subscription);
       };
     },
+    // Health NOT_SERVING and no new calls first, watches ended; then the sources stop and the
+    // durable state is flushed last, after the final batch.
     stop: async (graceMs) => {
-      await refreshing.stop();
-      await server.close(graceMs);
+      await Promise.all([grpc.close(graceMs), refreshing.stop(), http?.close()]);
       await webhook?.close();
       for (const subscription of callbacks) subscription.unsubscribe();
+      metrics.close();
       store.close();
       durable?.close();
     },

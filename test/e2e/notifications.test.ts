@@ -6,7 +6,6 @@ import type { ChangeBatchEvent } from '../../src/domain/change-batch.js';
 import { createLogger } from '../../src/adapters/logger.js';
 import { startReplayServer, type ReplayServer } from '../../src/adapters/replay/index.js';
 import { TEST_CONFIG } from '../support/service-harness.js';
-import { DEFAULT_CONFIG } from '../../src/app/config.js';
 import { startService, type RunningService } from '../../src/app/service.js';
 import { EXCHANGES_DIR } from '../support/fixtures.js';
 import { Receiver } from '../webhook/support/receiver.js';

@@ -1,0 +1,69 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { Subscription, type Observable } from 'rxjs';
+import { ChangeType } from '../../../gen/ts/instruments/v1/instrument_service.js';
+import type { RefreshEvent, RefreshOutcome } from '../../app/refresh-event.js';
+import type { ChangeBatchEvent } from '../../domain/change-batch.js';
+
+const OUTCOMES: readonly RefreshOutcome[] = ['applied', 'unchanged', 'held', 'failed'];
+const KINDS = ['added', 'updated', 'removed'] as const;
+type Kind = (typeof KINDS)[number];
+
+// A load takes from under a second (dYdX) to a minute (Deribit's options on a slow link).
+const REFRESH_BUCKETS = [0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300];
+
+const KIND_OF: Partial<Record<ChangeType, Kind>> = {
+  [ChangeType.CHANGE_TYPE_ADDED]: 'added',
+  [ChangeType.CHANGE_TYPE_UPDATED]: 'updated',
+  [ChangeType.CHANGE_TYPE_REMOVED]: 'removed',
+};
+
+export interface RefreshMetricSources {
+  refreshes$: Observable<RefreshEvent>;
+  changes$: Observable<ChangeBatchEvent>;
+  /** Exchanges whose series start at 0, so rate() and increase() see their first event. */
+  exchanges: readonly string[];
+}
+
+/** Refresh attempts and applied changes, counted as they happen; the returned subscription ends it. */
+export function refreshMetrics(registry: Registry, sources: RefreshMetricSources): Subscription {
+  const registers = [registry];
+  const refreshes = new Counter({
+    name: 'instruments_refreshes_total',
+    help: 'Refresh attempts per exchange by outcome: applied (changes made), unchanged, held (suspect, not applied) or failed (retried with backoff).',
+    labelNames: ['exchange', 'outcome'] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'instruments_refresh_duration_seconds',
+    help: 'Time one refresh attempt took per exchange and outcome (loadMarkets and conversion; for held and failed, from the attempt start).',
+    labelNames: ['exchange', 'outcome'] as const,
+    buckets: REFRESH_BUCKETS,
+    registers,
+  });
+  const changes = new Counter({
+    name: 'instruments_changes_total',
+    help: 'Instrument changes applied to the store per exchange and kind (added, updated, removed).',
+    labelNames: ['exchange', 'kind'] as const,
+    registers,
+  });
+  for (const exchange of sources.exchanges) {
+    for (const outcome of OUTCOMES) refreshes.inc({ exchange, outcome }, 0);
+    for (const kind of KINDS) changes.inc({ exchange, kind }, 0);
+  }
+
+  const subscription = new Subscription();
+  subscription.add(sources.refreshes$.subscribe((event) => {
+    const labels = { exchange: event.exchange, outcome: event.outcome };
+    refreshes.inc(labels);
+    duration.observe(labels, Math.max(0, event.durationMs) / 1000);
+  }));
+  subscription.add(sources.changes$.subscribe((batch) => {
+    const counts: Record<Kind, number> = { added: 0, updated: 0, removed: 0 };
+    for (const { changeType } of batch.changes) {
+      const kind = KIND_OF[changeType];
+      if (kind !== undefined) counts[kind] += 1;
+    }
+    for (const kind of KINDS) if (counts[kind] > 0) changes.inc({ exchange: batch.ccxtExchange, kind }, counts[kind]);
+  }));
+  return subscription;
+}
