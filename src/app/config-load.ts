@@ -43,15 +43,21 @@ function describeIssue(issue: z.core.$ZodIssue, raw: RawConfig, origins: Origins
   return [`${origins.of(path)}: ${key} ${value === undefined ? 'is missing' : `is ${show(value)}`}; accepted: ${acceptedAt(path)}`];
 }
 
-/** Checks beyond the shape: real exchange ids, no credentials in the file, required companions. */
+/** Unknown exchange ids, checked on the raw tree so they are reported beside shape problems. */
+function exchangeIdProblems(raw: RawConfig, origins: Origins): string[] {
+  const exchanges = valueAt(raw, ['live', 'exchanges']);
+  if (typeof exchanges !== 'object' || exchanges === null || Array.isArray(exchanges)) return [];
+  return Object.keys(exchanges).filter((id) => !isCcxtExchange(id)).map((id) => {
+    const near = similarNames(id, ccxtExchangeIds());
+    return `${origins.of(['live', 'exchanges', id])}: live.exchanges: "${id}" is not a CCXT exchange id${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; accepted: the ids in ccxt.exchanges`;
+  });
+}
+
+/** Checks beyond the shape: no credentials in the file, required companions. */
 function crossChecks(file: ConfigFile, origins: Origins): string[] {
   const problems: string[] = [];
   for (const [id, exchange] of Object.entries(file.live.exchanges)) {
     const where = `${origins.of(['live', 'exchanges', id])}: live.exchanges`;
-    if (!isCcxtExchange(id)) {
-      const near = similarNames(id, ccxtExchangeIds());
-      problems.push(`${where}: "${id}" is not a CCXT exchange id${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; accepted: the ids in ccxt.exchanges`);
-    }
     // Secrets never live in a config file that gets committed and copied around.
     const secret = CREDENTIAL_KEYS.find((k) => k in exchange.ccxt);
     if (secret !== undefined) {
@@ -93,7 +99,10 @@ export function loadConfig(sources: ConfigSources): ServiceConfig {
   applyEnv(raw, sources.env ?? {}, origins);
   for (const [key, text, flag] of sources.flags ?? []) setFromText(raw, key.split('.'), text, flag, origins);
   const parsed = configSchema.safeParse(raw);
-  const problems = parsed.success ? crossChecks(parsed.data, origins) : parsed.error.issues.flatMap((issue) => describeIssue(issue, raw, origins));
+  const problems = [
+    ...(parsed.success ? crossChecks(parsed.data, origins) : parsed.error.issues.flatMap((issue) => describeIssue(issue, raw, origins))),
+    ...exchangeIdProblems(raw, origins),
+  ];
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems.join('\n'));
   return serviceConfigOf(parsed.data);
 }

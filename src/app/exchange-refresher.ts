@@ -21,6 +21,8 @@ export interface RefreshDeps {
   log: Logger;
   /** A refresh removing more than this share of the exchange's instruments at once is held. */
   maxRemovalRatio: number;
+  /** Scrubs known secrets from error text that is kept and served (status, events). */
+  redact?: (text: string) => string;
   /** Every attempt's outcome (metrics, dashboard). */
   events: Pick<Observer<RefreshEvent>, 'next'>;
 }
@@ -53,7 +55,7 @@ export class ExchangeRefresher {
     private readonly config: RefreshConfig,
     private readonly deps: RefreshDeps,
   ) {
-    this.status = new ExchangeStatusTracker(id);
+    this.status = new ExchangeStatusTracker(id, deps.redact);
   }
 
   snapshot(): ExchangeStatus {

@@ -11,7 +11,8 @@ export function describeError(error: unknown): string {
 export class ExchangeStatusTracker {
   private readonly state: ExchangeStatus;
 
-  constructor(ccxtExchange: string) {
+  /** `redact` scrubs secrets from error text: exchanges echo keys in error bodies, and status is served. */
+  constructor(ccxtExchange: string, private readonly redact: (text: string) => string = (text) => text) {
     this.state = {
       ccxtExchange, state: ExchangeState.EXCHANGE_STATE_LOADING, instrumentCount: 0, lastSuccessTime: undefined,
       lastAttemptTime: undefined, lastError: '', consecutiveFailures: 0, nextAttemptTime: undefined, venues: venuesOfExchange(ccxtExchange),
@@ -46,7 +47,7 @@ export class ExchangeStatusTracker {
   /** A failed load: what was loaded before stays served, so the count is left as it was. */
   failed(error: unknown, nextAttempt: Date): void {
     Object.assign(this.state, {
-      state: ExchangeState.EXCHANGE_STATE_FAILED, lastError: describeError(error),
+      state: ExchangeState.EXCHANGE_STATE_FAILED, lastError: this.redact(describeError(error)),
       consecutiveFailures: this.state.consecutiveFailures + 1, nextAttemptTime: nextAttempt,
     });
   }

@@ -18,7 +18,13 @@ export interface Refreshing {
 }
 
 /** Starts one refresh pipeline per configured exchange, sharing a worker pool and load slots. */
-export function startRefreshing(config: ServiceConfig, store: InstrumentStore, log: Logger, restoredCounts?: ReadonlyMap<string, number>): Refreshing {
+export function startRefreshing(
+  config: ServiceConfig,
+  store: InstrumentStore,
+  log: Logger,
+  restoredCounts?: ReadonlyMap<string, number>,
+  redact?: (text: string) => string,
+): Refreshing {
   const pool = new MarketLoaderPool();
   const slots = new LoadSlots(config.refresh.maxConcurrentLoads);
   const events = new Subject<RefreshEvent>();
@@ -26,7 +32,7 @@ export function startRefreshing(config: ServiceConfig, store: InstrumentStore, l
     id,
     { ccxt: settings.ccxt, sandbox: settings.sandbox, ...(config.proxyUrl ? { proxyUrl: config.proxyUrl } : {}) },
     config.refresh,
-    { pool, slots, store, log, maxRemovalRatio: config.maxRemovalRatio, events },
+    { pool, slots, store, log, maxRemovalRatio: config.maxRemovalRatio, events, ...(redact ? { redact } : {}) },
   ));
   const known: KnownSources = {
     venues: new Set(refreshers.flatMap((r) => venuesOfExchange(r.id))),
