@@ -8,6 +8,8 @@ export const CLI = `${REPO_ROOT}dist/src/cli/main.js`;
 export interface CliProcess {
   child: ChildProcess;
   port: number;
+  /** The HTTP operations port, when enabled. */
+  httpPort: number | undefined;
   /** Every stderr line so far (pino JSON). */
   logs: string[];
   /** SIGTERM and the exit code. */
@@ -21,20 +23,22 @@ export async function startCli(args: string[], timeoutMs = 30_000, env: NodeJS.P
   const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: childEnv });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let httpPort: number | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "serving" line within ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
     void exited.then((code) => reject(new Error(`exited with ${code} before serving:\n${logs.join('\n')}`)));
     createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
       logs.push(line);
-      const entry = JSON.parse(line) as { msg?: string; port?: number };
+      const entry = JSON.parse(line) as { msg?: string; port?: number; httpPort?: number };
       if (entry.msg === 'serving' && typeof entry.port === 'number') {
+        httpPort = entry.httpPort;
         clearTimeout(timer);
         resolve(entry.port);
       }
     });
   });
   return {
-    child, port, logs,
+    child, port, httpPort, logs,
     stop: async () => {
       child.kill('SIGTERM');
       return exited;
