@@ -35,7 +35,7 @@ export async function runSync(ids: string[]): Promise<SyncRun> {
   try {
     const exchanges = Object.fromEntries(ids.map((id) => [id, { ccxt: replay.ccxtOptionsFor(id) }]));
     const config = path.join(dir, 'instruments.yaml');
-    await writeFile(config, `${JSON.stringify({ exchanges }, null, 2)}\n`); // JSON is valid YAML
+    await writeFile(config, `${JSON.stringify({ live: { exchanges } }, null, 2)}\n`); // JSON is valid YAML
     let stdout: string;
     let stderr: string;
     try {
