@@ -65,6 +65,9 @@ function crossChecks(file: ConfigFile, origins: Origins): string[] {
     }
   }
   const { monitoring, historical } = file;
+  if (file.http.tls && file.server.tls === undefined) {
+    problems.push(`${origins.of(['http', 'tls'])}: http.tls is true but server.tls is missing; the HTTP port uses server.tls's certificate and key`);
+  }
   if (monitoring.enabled && monitoring.alert_on_changes && monitoring.webhook_url === undefined) {
     problems.push(`${origins.of(['monitoring'])}: monitoring.webhook_url is missing; it is required when monitoring.enabled and monitoring.alert_on_changes are true`);
   }

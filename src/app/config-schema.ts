@@ -36,6 +36,7 @@ const http = z.strictObject({
   enabled: z.boolean().default(true).describe('Serve Prometheus metrics (/metrics) and the status dashboard (/).'),
   listen: hostPort().default('127.0.0.1:9464').describe('HTTP address for metrics and the dashboard, host:port.'),
   auth: z.boolean().default(true).describe('When auth.enabled, require a token with scope `http` here too (Bearer, or Basic with the token as password for browsers).'),
+  tls: z.boolean().default(false).describe('Serve HTTPS with server.tls\'s certificate and key (and its client CA: then clients need a certificate here too).'),
 }).describe('The operations HTTP port.');
 
 const exchange = z.strictObject({

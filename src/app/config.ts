@@ -44,6 +44,8 @@ export interface HttpConfig {
   listen: string;
   /** Require the same bearer tokens (scope `http`) as gRPC. */
   auth: boolean;
+  /** HTTPS with server.tls's files (mutual when it has a client CA). */
+  tls: boolean;
 }
 
 export interface KeepaliveConfig {

@@ -11,7 +11,7 @@ import { authInterceptor } from '../server/auth-interceptor.js';
 import { startGrpcServer, type RunningServer } from '../server/grpc-server.js';
 import { keepaliveOptions } from '../server/keepalive-options.js';
 import { loadAuthenticator } from '../server/load-authenticator.js';
-import { serverCredentials } from '../server/tls-credentials.js';
+import { grpcCredentialsOf, readTlsMaterial } from '../server/tls-credentials.js';
 import type { ExchangeStatusSource } from '../rpc/rpc-context.js';
 import { InstrumentStore } from '../store/instrument-store.js';
 import { ConfigError, type ServiceConfig } from './config.js';
@@ -52,7 +52,8 @@ function webhookFor(config: ServiceConfig, env: NodeJS.ProcessEnv, log: Logger):
 export async function startService(config: ServiceConfig, log: Logger, env: NodeJS.ProcessEnv = process.env, redactor?: SecretRedactor): Promise<RunningService> {
   const webhook = webhookFor(config, env, log);
   // Read before anything starts, so a bad certificate or token file fails fast.
-  const credentials = serverCredentials(config.tls);
+  const tlsMaterial = config.tls === undefined ? undefined : readTlsMaterial(config.tls);
+  const credentials = grpcCredentialsOf(tlsMaterial);
   const authenticator = loadAuthenticator(config.auth, env, (token) => redactor?.add(token));
   const store = new InstrumentStore({ maxBatches: config.watch.historyBatches, maxChanges: config.watch.historyChanges }, config.historyFallback);
   store.setHistorical(await loadHistoricalSources(config.historicalSources, log));
@@ -79,6 +80,7 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
       const guard = authenticator !== undefined && config.http.auth ? authenticator : undefined;
       http = await startOpsServer({
         listen: config.http.listen,
+        ...(config.http.tls && tlsMaterial !== undefined ? { tls: tlsMaterial } : {}),
         ...(guard === undefined ? {} : { authorize: (header: string | undefined) => guard.check(header, 'http', 'use the HTTP port') }),
         metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
         onError: (error, path) => log.error({ err: error, path }, 'HTTP route failed'),

@@ -40,15 +40,32 @@ function readPrivateKey(path: string): { pem: string; key: KeyObject } {
   }
 }
 
-/** Insecure without `tls`; TLS with it, and mutual TLS when it names a client CA. */
-export function serverCredentials(tls: TlsConfig | undefined): ServerCredentials {
-  if (tls === undefined) return ServerCredentials.createInsecure();
+/** The PEM files of `server.tls`, checked: shared by gRPC and (with http.tls) the HTTP port. */
+export interface TlsMaterial {
+  certChain: Buffer;
+  privateKey: Buffer;
+  /** Set: mutual TLS. */
+  clientCa: Buffer | undefined;
+}
+
+export function readTlsMaterial(tls: TlsConfig): TlsMaterial {
   const chain = readCertificates(CERT_FILE, tls.certFile);
   const key = readPrivateKey(tls.keyFile);
   const leaf = chain.certificates[0] as X509Certificate;
   if (!leaf.checkPrivateKey(key.key)) {
     throw new ConfigError(`${KEY_FILE}: the key in "${tls.keyFile}" does not belong to the first certificate in ${CERT_FILE} "${tls.certFile}" (${leaf.subject.replaceAll('\n', ', ')})`);
   }
-  const clientCa = tls.clientCaFile === undefined ? null : Buffer.from(readCertificates(CLIENT_CA_FILE, tls.clientCaFile).pem);
-  return ServerCredentials.createSsl(clientCa, [{ private_key: Buffer.from(key.pem), cert_chain: Buffer.from(chain.pem) }], clientCa !== null);
+  const clientCa = tls.clientCaFile === undefined ? undefined : Buffer.from(readCertificates(CLIENT_CA_FILE, tls.clientCaFile).pem);
+  return { certChain: Buffer.from(chain.pem), privateKey: Buffer.from(key.pem), clientCa };
+}
+
+export function grpcCredentialsOf(material: TlsMaterial | undefined): ServerCredentials {
+  if (material === undefined) return ServerCredentials.createInsecure();
+  const { certChain, privateKey, clientCa } = material;
+  return ServerCredentials.createSsl(clientCa ?? null, [{ private_key: privateKey, cert_chain: certChain }], clientCa !== undefined);
+}
+
+/** Insecure without `tls`; TLS with it, and mutual TLS when it names a client CA. */
+export function serverCredentials(tls: TlsConfig | undefined): ServerCredentials {
+  return grpcCredentialsOf(tls === undefined ? undefined : readTlsMaterial(tls));
 }

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { loadDashboardAssets } from './dashboard-assets.js';
 import type { DashboardSources } from './dashboard-status.js';
@@ -17,6 +18,8 @@ export interface OpsServerOptions extends DashboardSources {
   /** A route that threw (the client got a 500). */
   onError?: (error: unknown, path: string) => void;
   limits?: Partial<LiveFeedLimits>;
+  /** HTTPS with these PEM buffers; with `clientCa`, clients must present a certificate it signed. */
+  tls?: { certChain: Buffer; privateKey: Buffer; clientCa: Buffer | undefined };
 }
 
 export interface RunningOpsServer {
@@ -83,13 +86,18 @@ export async function startOpsServer(options: OpsServerOptions): Promise<Running
     await route(req, res);
   };
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     handle(req, res).catch((error: unknown) => {
       options.onError?.(error, req.url ?? '');
       if (!res.headersSent) sendText(res, 500, 'internal error');
       else res.destroy();
     });
-  });
+  };
+  const { tls } = options;
+  const server = tls === undefined ? createServer(listener) : createHttpsServer({
+    cert: tls.certChain, key: tls.privateKey,
+    ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }),
+  }, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
