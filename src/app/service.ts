@@ -44,7 +44,7 @@ export interface RunningService {
 function webhookFor(config: ServiceConfig, env: NodeJS.ProcessEnv, log: Logger): WebhookNotifier | undefined {
   if (config.webhookUrl === undefined) return undefined;
   const secret = env['INSTRUMENTS_WEBHOOK_SECRET'];
-  if (!secret) throw new ConfigError('webhook.url is set but INSTRUMENTS_WEBHOOK_SECRET is not: the receiver needs the secret to verify batches');
+  if (!secret) throw new ConfigError('monitoring.webhook_url is set but INSTRUMENTS_WEBHOOK_SECRET is not: the receiver needs the secret to verify batches');
   return new WebhookNotifier({ url: config.webhookUrl, secret }, log);
 }
 

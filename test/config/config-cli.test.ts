@@ -63,6 +63,18 @@ describe('instruments config check', () => {
     expect(serve.stderr).toMatch(message);
   });
 
+  it('reads the token and TLS files the settings name', async () => {
+    const tokens = join(dir, 'tokens');
+    writeFileSync(tokens, 'ops:short\n');
+    const short = await instruments(['config', 'check', '--config', file, '--set', 'auth.enabled=true', '--set', `auth.tokens_file=${tokens}`]);
+    expect([short.code, short.stderr]).toEqual([2, expect.stringMatching(/auth\.tokens_file ".*tokens" line 1: the token of "ops" is shorter than 16 characters/)]);
+    expect(short.stderr).not.toContain('short\n');
+    const ok = await instruments(['config', 'check', '--config', file, '--set', 'auth.enabled=true'], { INSTRUMENTS_AUTH_TOKENS: 'ops:0123456789abcdef' });
+    expect([ok.code, ok.stderr]).toEqual([0, expect.stringMatching(/auth on, 1 tokens/)]);
+    const tls = await instruments(['config', 'check', '--config', file, '--set', `server.tls.cert_file=${join(dir, 'absent.crt')}`, '--set', `server.tls.key_file=${join(dir, 'absent.key')}`]);
+    expect([tls.code, tls.stderr]).toEqual([2, expect.stringMatching(/server\.tls\.cert_file: cannot read .*absent\.crt/)]);
+  });
+
   it('exits 2 for a bad environment variable or flag, naming it', async () => {
     const env = await instruments(['config', 'check', '--config', file], { INSTRUMENTS_WATCH_MAX_PENDING_MESSAGES: 'many' });
     expect([env.code, env.stderr]).toEqual([2, expect.stringMatching(/env INSTRUMENTS_WATCH_MAX_PENDING_MESSAGES: watch\.max_pending_messages is "many"; accepted: a whole number ≥ 1/)]);

@@ -51,5 +51,5 @@ it('the first load reaches the webhook signed, after the receiver answered 503 t
 
 it('refuses to start with a webhook but no secret to sign with', async () => {
   await expect(startService({ ...TEST_CONFIG, webhookUrl: 'http://127.0.0.1:9/hook', exchanges: {} }, createLogger('silent'), {}))
-    .rejects.toThrow(/webhook.url is set but INSTRUMENTS_WEBHOOK_SECRET is not/);
+    .rejects.toThrow(/monitoring\.webhook_url is set but INSTRUMENTS_WEBHOOK_SECRET is not/);
 });
