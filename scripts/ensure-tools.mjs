@@ -4,6 +4,7 @@
 //   go-plugins  .tools/bin/protoc-gen-go, .tools/bin/protoc-gen-go-grpc   (GOBIN=.tools/bin go install)
 //   grpcurl     .tools/bin/grpcurl                                        (GOBIN=.tools/bin go install)
 //   python      .venv with grpcio-tools, grpcio, protobuf, pytest         (python3 -m venv + pip)
+//               and this repo's gen/python and clients/python, editable    (pip install --no-deps -e)
 //   chromium    /usr/bin/chromium, for the dashboard browser test        (apt-get install chromium)
 //   promtool    /usr/bin/promtool, checks the Prometheus alert rules       (apt-get install prometheus)
 //
@@ -60,6 +61,16 @@ export const PYTHON_PACKAGES = {
   grpcio: '1.85.1',
   protobuf: '7.36.2',
   pytest: '9.2.0',
+};
+
+/**
+ * This repository's own Python distributions, installed editable and without dependencies (the
+ * pins above are theirs; live-instruments-client is on no index) into .venv, so tests import them
+ * as installed packages that always show the working tree. Checked by the editable URL pip records.
+ */
+export const PYTHON_LOCAL_PACKAGES = {
+  'live-instruments-client': 'gen/python',
+  'live-instruments-mirror': 'clients/python',
 };
 
 /** Debian's Chromium, driven by playwright-core in test/dashboard (no browser download: offline). */
@@ -165,22 +176,32 @@ async function ensureGoTool(name, log, checkOnly) {
   return true;
 }
 
+// Per distribution: its version, or the file URL of its source tree when installed editable.
 const PY_VERSIONS_SNIPPET = `
 import importlib.metadata as m, json, sys
 out = {}
 for name in sys.argv[1:]:
     try:
-        out[name] = m.version(name)
+        dist = m.distribution(name)
     except m.PackageNotFoundError:
         out[name] = None
+        continue
+    url = json.loads(dist.read_text("direct_url.json") or "{}")
+    out[name] = url.get("url") if url.get("dir_info", {}).get("editable") else dist.version
 print(json.dumps(out))
 `;
 
-/** Installed versions of the pinned packages in .venv, or null if the venv is missing or broken. */
+/** What .venv must hold: each pin's version, each local package's editable source URL. */
+const PYTHON_WANTED = {
+  ...PYTHON_PACKAGES,
+  ...Object.fromEntries(Object.entries(PYTHON_LOCAL_PACKAGES).map(([n, dir]) => [n, pathToFileURL(join(REPO_ROOT, dir)).href])),
+};
+
+/** Installed versions (or editable URLs) in .venv, or null if the venv is missing or broken. */
 async function venvVersions() {
   if (!existsSync(VENV_PYTHON)) return null;
   try {
-    const { stdout } = await execFile(VENV_PYTHON, ['-I', '-c', PY_VERSIONS_SNIPPET, ...Object.keys(PYTHON_PACKAGES)]);
+    const { stdout } = await execFile(VENV_PYTHON, ['-I', '-c', PY_VERSIONS_SNIPPET, ...Object.keys(PYTHON_WANTED)]);
     return JSON.parse(stdout);
   } catch {
     return null;
@@ -189,7 +210,7 @@ async function venvVersions() {
 
 async function ensurePython(log, checkOnly) {
   let have = await venvVersions();
-  const wrong = () => Object.entries(PYTHON_PACKAGES).filter(([name, v]) => have?.[name] !== v);
+  const wrong = () => Object.entries(PYTHON_WANTED).filter(([name, v]) => have?.[name] !== v);
   if (have && wrong().length === 0) return false;
   if (checkOnly) return true;
 
@@ -218,25 +239,10 @@ async function ensurePython(log, checkOnly) {
     }
   }
 
-  const pins = wrong().map(([name, v]) => `${name}==${v}`);
-  log(`installing into .venv: ${pins.join(' ')} ...`);
-  try {
-    // Install every pin together so pip resolves them as one consistent set.
-    await execFile(
-      VENV_PYTHON,
-      [
-        '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet',
-        ...Object.entries(PYTHON_PACKAGES).map(([n, v]) => `${n}==${v}`),
-      ],
-      { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PIP_REQUIRE_VIRTUALENV: '0' } },
-    );
-  } catch (err) {
-    throw new ToolInstallError(
-      'python',
-      `pip install of ${pins.join(' ')} into .venv failed${commandOutput(err)}`,
-      'check that PyPI is reachable (pip config / PIP_INDEX_URL), or `rm -rf .venv` and rerun `node scripts/ensure-tools.mjs --only python`',
-    );
-  }
+  const pins = wrong().filter(([name]) => name in PYTHON_PACKAGES).map(([name, v]) => `${name}==${v}`);
+  if (pins.length > 0) await pipInstallPins(pins, log);
+  const local = wrong().filter(([name]) => name in PYTHON_LOCAL_PACKAGES).map(([name]) => PYTHON_LOCAL_PACKAGES[name]);
+  if (local.length > 0) await pipInstallLocal(local, log);
   have = await venvVersions();
   const still = wrong();
   if (still.length) {
@@ -247,6 +253,37 @@ async function ensurePython(log, checkOnly) {
     );
   }
   return true;
+}
+
+const PIP_OPTIONS = { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PIP_REQUIRE_VIRTUALENV: '0' } };
+const PIP_INSTALL = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet'];
+
+async function pipInstallPins(pins, log) {
+  log(`installing into .venv: ${pins.join(' ')} ...`);
+  try {
+    // Install every pin together so pip resolves them as one consistent set.
+    await execFile(VENV_PYTHON, [...PIP_INSTALL, ...Object.entries(PYTHON_PACKAGES).map(([n, v]) => `${n}==${v}`)], PIP_OPTIONS);
+  } catch (err) {
+    throw new ToolInstallError(
+      'python',
+      `pip install of ${pins.join(' ')} into .venv failed${commandOutput(err)}`,
+      'check that PyPI is reachable (pip config / PIP_INDEX_URL), or `rm -rf .venv` and rerun `node scripts/ensure-tools.mjs --only python`',
+    );
+  }
+}
+
+async function pipInstallLocal(dirs, log) {
+  log(`installing into .venv (editable): ${dirs.join(' ')} ...`);
+  try {
+    // The build backend (hatchling) comes from PyPI into pip's isolated build environment.
+    await execFile(VENV_PYTHON, [...PIP_INSTALL, '--no-deps', ...dirs.flatMap((d) => ['-e', join(REPO_ROOT, d)])], PIP_OPTIONS);
+  } catch (err) {
+    throw new ToolInstallError(
+      'python',
+      `pip install --no-deps -e ${dirs.join(' ')} into .venv failed${commandOutput(err)}`,
+      'check that PyPI is reachable (the build backend hatchling comes from there) and that the pyproject.toml builds, then rerun `node scripts/ensure-tools.mjs --only python`',
+    );
+  }
 }
 
 /** Runs apt-get as root, or through non-interactive sudo (a test run must never wait for a password). */
