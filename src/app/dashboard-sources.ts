@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { DashboardSources } from '../adapters/http/dashboard-status.js';
-import { instrumentCountsOf } from '../adapters/http/instrument-counts.js';
+import { instrumentCountsOf } from '../store/instrument-counts.js';
 import type { ExchangeStatusSource } from '../rpc/rpc-context.js';
 import type { InstrumentStore } from '../store/instrument-store.js';
 import type { RefreshEvent } from './refresh-event.js';

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { defer, type Observer, type Subscription } from 'rxjs';
-import { ChangeType, type ExchangeStatus, type InstrumentChange } from '../../gen/ts/instruments/v1/instrument_service.js';
+import type { ExchangeStatus } from '../../gen/ts/instruments/v1/instrument_service.js';
 import type { ExchangeSettings } from '../adapters/ccxt/create-exchange.js';
 import { retryAfterOf, type MarketLoaderPool, type PooledLoad } from '../adapters/ccxt/market-loader-pool.js';
+import { countByKind } from '../domain/change-batch.js';
 import { applyToStore } from '../pipeline/apply-to-store.js';
 import { guardLoad } from '../pipeline/guard-load.js';
 import { loadExclusively } from '../pipeline/load-exclusively.js';
@@ -27,15 +28,6 @@ export interface RefreshDeps {
   events: Pick<Observer<RefreshEvent>, 'next'>;
 }
 
-function countByKind(changes: readonly InstrumentChange[]): { added: number; updated: number; removed: number } {
-  const counts = { added: 0, updated: 0, removed: 0 };
-  for (const { changeType } of changes) {
-    if (changeType === ChangeType.CHANGE_TYPE_ADDED) counts.added += 1;
-    else if (changeType === ChangeType.CHANGE_TYPE_UPDATED) counts.updated += 1;
-    else counts.removed += 1;
-  }
-  return counts;
-}
 
 /**
  * One exchange's refresh pipeline: a jittered schedule → one load at a time (ticks during a load

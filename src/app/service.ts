@@ -6,7 +6,6 @@ import type { SecretRedactor } from '../adapters/secret-redactor.js';
 import { WebhookNotifier } from '../adapters/webhook/webhook-notifier.js';
 import type { ChangeBatchEvent } from '../domain/change-batch.js';
 import { DEFAULT_WATCH_SETTINGS } from '../rpc/watch-changes.js';
-import type { Authenticator } from '../domain/authenticator.js';
 import { authInterceptor } from '../server/auth-interceptor.js';
 import { startGrpcServer, type RunningServer } from '../server/grpc-server.js';
 import { keepaliveOptions } from '../server/keepalive-options.js';
@@ -31,8 +30,6 @@ export interface RunningService {
   refreshes$: Observable<RefreshEvent>;
   /** What GetStatus reports per exchange. */
   exchanges: ExchangeStatusSource;
-  /** The bearer-token check (undefined when auth is off), for the HTTP port to reuse with scope `http`. */
-  authenticator: Authenticator | undefined;
   /** The HTTP operations port (metrics, dashboard); undefined when http.enabled is false. */
   httpPort: number | undefined;
   metrics: ServiceMetrics;
@@ -110,7 +107,6 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
     metrics,
     refreshes$: refreshing.events$,
     exchanges: refreshing.exchanges,
-    authenticator,
     addChangeCallback: (fn) => {
       // A throwing callback is logged and stays subscribed; it never breaks refreshes or watchers.
       const subscription = store.changes$.subscribe((batch) => {

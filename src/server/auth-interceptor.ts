@@ -19,7 +19,7 @@ const METHOD_SCOPES: ReadonlyMap<string, Scope> = new Map([
 ]);
 
 /** The scope a method needs; undefined for a method no token may call (fail closed). */
-export const scopeOfMethod = (path: string): Scope | undefined => METHOD_SCOPES.get(path);
+const scopeOfMethod = (path: string): Scope | undefined => METHOD_SCOPES.get(path);
 
 function decide(authenticator: Authenticator, path: string, metadata: Metadata): AuthDecision {
   // Node's HTTP/2 server keeps only the first of repeated authorization headers.

@@ -64,8 +64,3 @@ export function grpcCredentialsOf(material: TlsMaterial | undefined): ServerCred
   const { certChain, privateKey, clientCa } = material;
   return ServerCredentials.createSsl(clientCa ?? null, [{ private_key: privateKey, cert_chain: certChain }], clientCa !== undefined);
 }
-
-/** Insecure without `tls`; TLS with it, and mutual TLS when it names a client CA. */
-export function serverCredentials(tls: TlsConfig | undefined): ServerCredentials {
-  return grpcCredentialsOf(tls === undefined ? undefined : readTlsMaterial(tls));
-}

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InstrumentType } from '../../gen/ts/instruments/v1/instrument.js';
 import { ChangeType, InstrumentServiceClient, SourceView } from '../../gen/ts/instruments/v1/instrument_service.js';
 import { createLogger } from '../../src/adapters/logger.js';
-import { TYPE_NAMES } from '../../src/adapters/http/instrument-counts.js';
+import { TYPE_NAMES } from '../../src/store/instrument-counts.js';
 import { createServiceMetrics, type ServiceMetrics } from '../../src/adapters/metrics/service-metrics.js';
 import { REJECTION_REASONS } from '../../src/adapters/metrics/rejection-reason.js';
 import { WebhookNotifier } from '../../src/adapters/webhook/webhook-notifier.js';

@@ -5,7 +5,7 @@ import { createLogger } from '../../src/adapters/logger.js';
 import { ConfigError, type ServiceConfig } from '../../src/app/config.js';
 import { startService } from '../../src/app/service.js';
 import { loadAuthenticator } from '../../src/server/load-authenticator.js';
-import { serverCredentials } from '../../src/server/tls-credentials.js';
+import { readTlsMaterial } from '../../src/server/tls-credentials.js';
 import { makeTestCerts, type TestCerts } from '../support/certs.js';
 import { TEST_CONFIG } from '../support/service-harness.js';
 
@@ -37,24 +37,24 @@ const enabled = (tokensFile?: string) => ({ enabled: true, tokensFile });
 describe('TLS config errors', () => {
   it('a missing cert file names the key, the path and the OS error', () => {
     const missing = join(certs.dir, 'nope.crt');
-    expect(thrown(() => serverCredentials({ certFile: missing, keyFile: certs.server.keyFile, clientCaFile: undefined })).message)
+    expect(thrown(() => readTlsMaterial({ certFile: missing, keyFile: certs.server.keyFile, clientCaFile: undefined })).message)
       .toBe(`server.tls.cert_file: cannot read "${missing}": ENOENT: no such file or directory, open '${missing}'`);
   });
 
   it('a missing key or client CA file names its key', () => {
     const missing = join(certs.dir, 'nope.pem');
-    expect(thrown(() => serverCredentials({ certFile: certs.server.certFile, keyFile: missing, clientCaFile: undefined })).message).toMatch(/^server\.tls\.key_file: cannot read .*ENOENT/);
-    expect(thrown(() => serverCredentials({ certFile: certs.server.certFile, keyFile: certs.server.keyFile, clientCaFile: missing })).message).toMatch(/^server\.tls\.client_ca_file: cannot read .*ENOENT/);
+    expect(thrown(() => readTlsMaterial({ certFile: certs.server.certFile, keyFile: missing, clientCaFile: undefined })).message).toMatch(/^server\.tls\.key_file: cannot read .*ENOENT/);
+    expect(thrown(() => readTlsMaterial({ certFile: certs.server.certFile, keyFile: certs.server.keyFile, clientCaFile: missing })).message).toMatch(/^server\.tls\.client_ca_file: cannot read .*ENOENT/);
   });
 
   it('files that are not PEM, swapped or mismatched are named clearly', async () => {
     const junk = await tokensFile('not a certificate\n');
     const { server, client } = certs;
-    expect(thrown(() => serverCredentials({ certFile: junk, keyFile: server.keyFile, clientCaFile: undefined })).message).toBe(`server.tls.cert_file: "${junk}" is not a PEM certificate file (no "-----BEGIN CERTIFICATE-----" block)`);
-    expect(thrown(() => serverCredentials({ certFile: server.keyFile, keyFile: server.certFile, clientCaFile: undefined })).message).toMatch(/^server\.tls\.cert_file: .* is not a PEM certificate file/);
-    expect(thrown(() => serverCredentials({ certFile: server.certFile, keyFile: server.certFile, clientCaFile: undefined })).message).toMatch(/^server\.tls\.key_file: .* is not a PEM private key/);
-    expect(thrown(() => serverCredentials({ certFile: server.certFile, keyFile: client.keyFile, clientCaFile: undefined })).message).toMatch(/^server\.tls\.key_file: the key in .* does not belong to the first certificate in server\.tls\.cert_file/);
-    expect(thrown(() => serverCredentials({ certFile: server.certFile, keyFile: server.keyFile, clientCaFile: junk })).message).toMatch(/^server\.tls\.client_ca_file: .* is not a PEM certificate file/);
+    expect(thrown(() => readTlsMaterial({ certFile: junk, keyFile: server.keyFile, clientCaFile: undefined })).message).toBe(`server.tls.cert_file: "${junk}" is not a PEM certificate file (no "-----BEGIN CERTIFICATE-----" block)`);
+    expect(thrown(() => readTlsMaterial({ certFile: server.keyFile, keyFile: server.certFile, clientCaFile: undefined })).message).toMatch(/^server\.tls\.cert_file: .* is not a PEM certificate file/);
+    expect(thrown(() => readTlsMaterial({ certFile: server.certFile, keyFile: server.certFile, clientCaFile: undefined })).message).toMatch(/^server\.tls\.key_file: .* is not a PEM private key/);
+    expect(thrown(() => readTlsMaterial({ certFile: server.certFile, keyFile: client.keyFile, clientCaFile: undefined })).message).toMatch(/^server\.tls\.key_file: the key in .* does not belong to the first certificate in server\.tls\.cert_file/);
+    expect(thrown(() => readTlsMaterial({ certFile: server.certFile, keyFile: server.keyFile, clientCaFile: junk })).message).toMatch(/^server\.tls\.client_ca_file: .* is not a PEM certificate file/);
   });
 
   it('startService fails with the error before serving', async () => {

@@ -1,7 +1,6 @@
-import { ChangeType, type InstrumentChange } from '../../../gen/ts/instruments/v1/instrument_service.js';
-import type { ChangeBatchEvent } from '../../domain/change-batch.js';
+import type { InstrumentChange } from '../../../gen/ts/instruments/v1/instrument_service.js';
+import { kindOf, type ChangeBatchEvent, type ChangeKind } from '../../domain/change-batch.js';
 
-export type ChangeKind = 'added' | 'updated' | 'removed';
 
 export interface ChangeLine {
   key: string;
@@ -23,12 +22,6 @@ export interface ChangeSummary {
 
 export const DEFAULT_CHANGES_PER_BATCH = 25;
 
-const KIND_OF: Partial<Record<ChangeType, ChangeKind>> = {
-  [ChangeType.CHANGE_TYPE_ADDED]: 'added',
-  [ChangeType.CHANGE_TYPE_UPDATED]: 'updated',
-  [ChangeType.CHANGE_TYPE_REMOVED]: 'removed',
-};
-
 // Listings and delistings first: they are what an operator scans for, and one refresh can
 // update hundreds of tick sizes that would otherwise push them out of the listed few.
 const ORDER: readonly ChangeKind[] = ['added', 'removed', 'updated'];
@@ -40,7 +33,7 @@ function lineOf(change: InstrumentChange, type: ChangeKind): ChangeLine {
 export function summarizeBatch(batch: ChangeBatchEvent, limit = DEFAULT_CHANGES_PER_BATCH): ChangeSummary {
   const byKind: Record<ChangeKind, InstrumentChange[]> = { added: [], updated: [], removed: [] };
   for (const change of batch.changes) {
-    const kind = KIND_OF[change.changeType];
+    const kind = kindOf(change);
     if (kind !== undefined) byKind[kind].push(change);
   }
   const changes = ORDER.flatMap((kind) => byKind[kind].slice(0, limit).map((c) => lineOf(c, kind))).slice(0, limit);

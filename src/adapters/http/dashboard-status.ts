@@ -4,7 +4,7 @@ import type { RefreshEvent, RefreshOutcome } from '../../app/refresh-event.js';
 import type { ChangeBatchEvent } from '../../domain/change-batch.js';
 import type { ChangeSummary } from './change-summary.js';
 import { healthOf, stateName, type Health } from './exchange-health.js';
-import type { TypeCounts } from './instrument-counts.js';
+import type { TypeCounts } from '../../store/instrument-counts.js';
 
 /** What the dashboard reads from the running service. */
 export interface DashboardSources {

@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { ExchangeState, type ExchangeStatus } from '../../../gen/ts/instruments/v1/instrument_service.js';
 import type { InstrumentDefinition } from '../../../gen/ts/instruments/v1/instrument.js';
-import { instrumentCountsOf, TYPE_NAMES } from '../http/instrument-counts.js';
+import { instrumentCountsOf, TYPE_NAMES } from '../../store/instrument-counts.js';
 import { REJECTION_REASONS, rejectionReason } from './rejection-reason.js';
 
 export interface ExchangeMetricSources {

@@ -1,21 +1,12 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { Subscription, type Observable } from 'rxjs';
-import { ChangeType } from '../../../gen/ts/instruments/v1/instrument_service.js';
 import type { RefreshEvent, RefreshOutcome } from '../../app/refresh-event.js';
-import type { ChangeBatchEvent } from '../../domain/change-batch.js';
+import { CHANGE_KINDS, countByKind, type ChangeBatchEvent } from '../../domain/change-batch.js';
 
 const OUTCOMES: readonly RefreshOutcome[] = ['applied', 'unchanged', 'held', 'failed'];
-const KINDS = ['added', 'updated', 'removed'] as const;
-type Kind = (typeof KINDS)[number];
 
 // A load takes from under a second (dYdX) to a minute (Deribit's options on a slow link).
 const REFRESH_BUCKETS = [0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300];
-
-const KIND_OF: Partial<Record<ChangeType, Kind>> = {
-  [ChangeType.CHANGE_TYPE_ADDED]: 'added',
-  [ChangeType.CHANGE_TYPE_UPDATED]: 'updated',
-  [ChangeType.CHANGE_TYPE_REMOVED]: 'removed',
-};
 
 export interface RefreshMetricSources {
   refreshes$: Observable<RefreshEvent>;
@@ -48,7 +39,7 @@ export function refreshMetrics(registry: Registry, sources: RefreshMetricSources
   });
   for (const exchange of sources.exchanges) {
     for (const outcome of OUTCOMES) refreshes.inc({ exchange, outcome }, 0);
-    for (const kind of KINDS) changes.inc({ exchange, kind }, 0);
+    for (const kind of CHANGE_KINDS) changes.inc({ exchange, kind }, 0);
   }
 
   const subscription = new Subscription();
@@ -58,12 +49,8 @@ export function refreshMetrics(registry: Registry, sources: RefreshMetricSources
     duration.observe(labels, Math.max(0, event.durationMs) / 1000);
   }));
   subscription.add(sources.changes$.subscribe((batch) => {
-    const counts: Record<Kind, number> = { added: 0, updated: 0, removed: 0 };
-    for (const { changeType } of batch.changes) {
-      const kind = KIND_OF[changeType];
-      if (kind !== undefined) counts[kind] += 1;
-    }
-    for (const kind of KINDS) if (counts[kind] > 0) changes.inc({ exchange: batch.ccxtExchange, kind }, counts[kind]);
+    const counts = countByKind(batch.changes);
+    for (const kind of CHANGE_KINDS) if (counts[kind] > 0) changes.inc({ exchange: batch.ccxtExchange, kind }, counts[kind]);
   }));
   return subscription;
 }

@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import { ExchangeState, type ExchangeStatus } from '../../../gen/ts/instruments/v1/instrument_service.js';
 import type { DashboardSources } from '../../../src/adapters/http/dashboard-status.js';
-import { zeroCounts, type TypeCounts } from '../../../src/adapters/http/instrument-counts.js';
+import { zeroCounts, type TypeCounts } from '../../../src/store/instrument-counts.js';
 import type { RefreshEvent } from '../../../src/app/refresh-event.js';
 import type { ChangeBatchEvent } from '../../../src/domain/change-batch.js';
 

@@ -1,4 +1,4 @@
-import { InstrumentType, type InstrumentDefinition } from '../../../gen/ts/instruments/v1/instrument.js';
+import { InstrumentType, type InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 
 export const TYPE_NAMES = ['spot', 'perpetual', 'future', 'option', 'combo'] as const;
 export type TypeName = (typeof TYPE_NAMES)[number];
