@@ -3,6 +3,7 @@
 //
 //   go-plugins  .tools/bin/protoc-gen-go, .tools/bin/protoc-gen-go-grpc   (GOBIN=.tools/bin go install)
 //   grpcurl     .tools/bin/grpcurl                                        (GOBIN=.tools/bin go install)
+//   ghz         .tools/bin/ghz, the gRPC load generator of the benchmarks  (GOBIN=.tools/bin go install)
 //   python      .venv with grpcio-tools, grpcio, protobuf, pytest         (python3 -m venv + pip)
 //               and this repo's gen/python and clients/python, editable    (pip install --no-deps -e)
 //   chromium    /usr/bin/chromium, for the dashboard browser test        (apt-get install chromium)
@@ -12,7 +13,7 @@
 // second. Anything that cannot be installed fails the run with a message naming the tool and the fix:
 // nothing is ever skipped silently.
 //
-// CLI:     node scripts/ensure-tools.mjs [--only go-plugins,python,grpcurl,chromium,promtool] [--quiet]
+// CLI:     node scripts/ensure-tools.mjs [--only go-plugins,python,grpcurl,ghz,chromium,promtool] [--quiet]
 // Library: import { ensureTools } from './ensure-tools.mjs';
 //          await ensureTools({ only: ['go-plugins', 'python'] });
 import { execFile as execFileCb } from 'node:child_process';
@@ -53,6 +54,12 @@ export const GO_TOOLS = {
     module: 'github.com/fullstorydev/grpcurl',
     version: 'v1.9.4',
   },
+  ghz: {
+    group: 'ghz',
+    pkg: 'github.com/bojand/ghz/cmd/ghz',
+    module: 'github.com/bojand/ghz',
+    version: 'v0.121.0',
+  },
 };
 
 /** Python packages, pinned exactly, installed into .venv. */
@@ -76,7 +83,7 @@ export const PYTHON_LOCAL_PACKAGES = {
 /** Debian's Chromium, driven by playwright-core in test/dashboard (no browser download: offline). */
 export const CHROMIUM = '/usr/bin/chromium';
 
-export const GROUPS = ['go-plugins', 'python', 'grpcurl', 'chromium', 'promtool'];
+export const GROUPS = ['go-plugins', 'python', 'grpcurl', 'ghz', 'chromium', 'promtool'];
 
 export class ToolInstallError extends Error {
   constructor(tool, message, fix) {
@@ -393,7 +400,7 @@ async function runGroups(groups, log, checkOnly = false) {
 /**
  * Makes sure the pinned tools are installed in the repo.
  * @param {{ only?: string[], log?: (msg: string) => void }} [options]
- *   only: subset of GROUPS ('go-plugins', 'python', 'grpcurl', 'chromium', 'promtool'); default all.
+ *   only: subset of GROUPS ('go-plugins', 'python', 'grpcurl', 'ghz', 'chromium', 'promtool'); default all.
  * @returns {Promise<{ installed: boolean, paths: object }>} installed: whether anything was installed.
  * @throws {ToolInstallError} naming the tool that could not be installed and how to fix it.
  */
