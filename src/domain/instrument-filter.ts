@@ -10,6 +10,9 @@ export interface KnownSources {
 
 export type Predicate = (d: InstrumentDefinition) => boolean;
 
+/** The predicate of an absent or empty filter: callers may skip filtering when they get it. */
+export const MATCH_ALL: Predicate = () => true;
+
 // TypeScript numeric enums map both ways; the named members with a positive value are the accepted types.
 const ACCEPTED_TYPES = Object.entries(InstrumentType).filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0);
 const TYPE_NAMES = ACCEPTED_TYPES.map(([name]) => name);
@@ -26,7 +29,7 @@ function checkKnown(field: string, values: readonly string[], known: ReadonlySet
 
 /** Validates a filter against what this server serves and compiles it to a predicate. */
 export function compileFilter(filter: InstrumentFilter | undefined, known: KnownSources): Predicate {
-  if (filter === undefined) return () => true;
+  if (filter === undefined) return MATCH_ALL;
   checkKnown('venues', filter.venues, known.venues);
   checkKnown('ccxt_exchanges', filter.ccxtExchanges, known.ccxtExchanges);
   const badType = filter.instrumentTypes.find((t) => !VALID_TYPES.has(t));
@@ -42,6 +45,7 @@ export function compileFilter(filter: InstrumentFilter | undefined, known: Known
   const settles = upper(filter.settleAssets);
   const keys = new Set(filter.instrumentKeys);
   const active = filter.active;
+  if ([venues, exchanges, types, bases, quotes, settles, keys].every((set) => set.size === 0) && active === undefined) return MATCH_ALL;
   return (d) =>
     (venues.size === 0 || venues.has(d.venue)) &&
     (exchanges.size === 0 || exchanges.has(d.ccxtExchange)) &&

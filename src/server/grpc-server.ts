@@ -6,6 +6,7 @@ import { DEFAULT_WATCH_SETTINGS, type WatchSettings } from '../rpc/watch-changes
 import { WatchRegistry } from '../rpc/watch-registry.js';
 import type { RpcContext } from '../rpc/rpc-context.js';
 import type { UnaryErrorLogger } from '../rpc/unary.js';
+import { EncodedInstrumentServiceService } from './encoded-service.js';
 import { addReflection } from './reflection.js';
 
 export const SERVICE_NAME = 'instruments.v1.InstrumentService';
@@ -30,6 +31,12 @@ export interface GrpcServerOptions {
   interceptors?: ServerInterceptor[];
   /** Extra channel options (keepalive). */
   channelOptions?: ChannelOptions;
+  /**
+   * 'cached' (default): definitions are encoded once per revision and responses splice their
+   * bytes. 'per-request': the generated serializers, encoding every definition on every response;
+   * kept as the baseline the ListInstruments benchmark compares with.
+   */
+  responseEncoding?: 'cached' | 'per-request';
 }
 
 export async function startGrpcServer(
@@ -45,7 +52,8 @@ export async function startGrpcServer(
     interceptors: options.interceptors ?? [],
   });
   const watchers = new WatchRegistry();
-  server.addService(InstrumentServiceService, instrumentService(ctx, { settings: watchSettings, registry: watchers }, logError));
+  const definition = options.responseEncoding === 'per-request' ? InstrumentServiceService : EncodedInstrumentServiceService;
+  server.addService(definition, instrumentService(ctx, { settings: watchSettings, registry: watchers }, logError));
   const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
   addReflection(server);
