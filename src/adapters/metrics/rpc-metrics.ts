@@ -33,6 +33,12 @@ function deadlinePassed(deadline: Date | number): boolean {
  * would drown the unary percentiles; streams get their own lifetime histogram instead, whose
  * short end shows clients that are ended early or reconnect in a loop.
  */
+interface MethodSeries {
+  duration: Histogram.Internal<string>;
+  messages: Counter.Internal;
+  requests: (code: string) => Counter.Internal;
+}
+
 export function rpcMetrics(registry: Registry): ServerInterceptor {
   const registers = [registry];
   const requests = new Counter({
@@ -62,17 +68,39 @@ export function rpcMetrics(registry: Registry): ServerInterceptor {
     registers,
   });
 
+  // Label children bound once per method (and code): prom-client otherwise hashes the label
+  // object on every observation, which showed on the GetInstrument hot path.
+  const methods = new Map<string, MethodSeries>();
+  const seriesOf = (path: string, streaming: boolean): MethodSeries => {
+    let series = methods.get(path);
+    if (series === undefined) {
+      const labels = splitPath(path);
+      const codes = new Map<string, Counter.Internal>();
+      series = {
+        duration: (streaming ? streamDuration : duration).labels(labels),
+        messages: streamMessages.labels(labels),
+        requests: (code) => {
+          let counter = codes.get(code);
+          if (counter === undefined) codes.set(code, (counter = requests.labels({ ...labels, code })));
+          return counter;
+        },
+      };
+      methods.set(path, series);
+    }
+    return series;
+  };
+
   return (descriptor, call) => {
-    const labels = splitPath(descriptor.path);
     const streaming = descriptor.responseStream;
+    const series = seriesOf(descriptor.path, streaming);
     const started = performance.now();
     let finished = false;
     // Exactly once per call: a handler may still send a status after the client cancelled.
     const finish = (code: string): void => {
       if (finished) return;
       finished = true;
-      requests.inc({ ...labels, code });
-      (streaming ? streamDuration : duration).observe(labels, (performance.now() - started) / 1000);
+      series.requests(code).inc();
+      series.duration.observe((performance.now() - started) / 1000);
     };
     return new ServerInterceptingCall(call, {
       start: (next) => next({
@@ -80,7 +108,7 @@ export function rpcMetrics(registry: Registry): ServerInterceptor {
         onCancel: () => finish(deadlinePassed(call.getDeadline()) ? 'DEADLINE_EXCEEDED' : 'CANCELLED'),
       }),
       sendMessage: (message, next) => {
-        if (streaming) streamMessages.inc(labels);
+        if (streaming) series.messages.inc();
         next(message);
       },
       sendStatus: (status, next) => {
