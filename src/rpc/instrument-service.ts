@@ -4,6 +4,7 @@ import { getInstrument } from './get-instrument.js';
 import { getStatus } from './get-status.js';
 import { listInstruments } from './list-instruments.js';
 import type { RpcContext } from './rpc-context.js';
+import { SlicedFanOut } from './sliced-fan-out.js';
 import { unary, type UnaryErrorLogger } from './unary.js';
 import { watchChanges, type WatchSettings } from './watch-changes.js';
 import type { WatchRegistry } from './watch-registry.js';
@@ -18,7 +19,7 @@ export function instrumentService(ctx: RpcContext, watch: WatchDeps, logError: U
     getInstrument: unary('GetInstrument', getInstrument(ctx), logError),
     batchGetInstruments: unary('BatchGetInstruments', batchGetInstruments(ctx), logError),
     listInstruments: unary('ListInstruments', listInstruments(ctx), logError),
-    watchChanges: watchChanges(ctx, watch.settings, watch.registry),
+    watchChanges: watchChanges(ctx, watch.settings, watch.registry, new SlicedFanOut(ctx.store.changes$)),
     getStatus: unary('GetStatus', getStatus(ctx), logError),
   };
 }

@@ -2,9 +2,10 @@ import type { handleServerStreamingCall } from '@grpc/grpc-js';
 import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 import type { InstrumentChange, WatchChangesRequest, WatchChangesResponse } from '../../gen/ts/instruments/v1/instrument_service.js';
 import type { ChangeBatchEvent } from '../domain/change-batch.js';
-import { compileFilter, type Predicate } from '../domain/instrument-filter.js';
+import { compileFilter, MATCH_ALL, type Predicate } from '../domain/instrument-filter.js';
 import { invalidArgument, ServiceError } from '../domain/service-error.js';
 import type { RpcContext } from './rpc-context.js';
+import type { SlicedFanOut } from './sliced-fan-out.js';
 import { toGrpcStatus } from './to-grpc-status.js';
 import type { WatchRegistry } from './watch-registry.js';
 import { WatchStream, type StreamLimits } from './watch-stream.js';
@@ -20,11 +21,21 @@ export const DEFAULT_WATCH_SETTINGS: WatchSettings = { progressIntervalMs: 10_00
 
 /** A change concerns a watcher when the instrument matches its filter before or after it. */
 function matching(batch: ChangeBatchEvent, matches: Predicate): InstrumentChange[] {
+  if (matches === MATCH_ALL) return batch.changes;
   return batch.changes.filter((c) => (c.instrument !== undefined && matches(c.instrument)) || (c.previous !== undefined && matches(c.previous)));
 }
 
+// Watchers that see a whole batch share one message object, so the serializer encodes it once
+// (encoded-service.ts) and every stream is written the same bytes.
+const wholeBatches = new WeakMap<ChangeBatchEvent, WatchChangesResponse>();
+
 function batchMessage(batch: ChangeBatchEvent, changes: InstrumentChange[]): WatchChangesResponse {
-  return { revision: batch.revision, changes: { changes, appliedTime: batch.appliedAt } };
+  const whole = changes.length === batch.changes.length;
+  const cached = whole ? wholeBatches.get(batch) : undefined;
+  if (cached !== undefined) return cached;
+  const message = { revision: batch.revision, changes: { changes, appliedTime: batch.appliedAt } };
+  if (whole) wholeBatches.set(batch, message);
+  return message;
 }
 
 function resumeBatches(ctx: RpcContext, start: number): ChangeBatchEvent[] {
@@ -39,7 +50,7 @@ function resumeBatches(ctx: RpcContext, start: number): ChangeBatchEvent[] {
   return batches;
 }
 
-export function watchChanges(ctx: RpcContext, settings: WatchSettings, registry: WatchRegistry): handleServerStreamingCall<WatchChangesRequest, WatchChangesResponse> {
+export function watchChanges(ctx: RpcContext, settings: WatchSettings, registry: WatchRegistry, batches: SlicedFanOut<ChangeBatchEvent>): handleServerStreamingCall<WatchChangesRequest, WatchChangesResponse> {
   return (call) => {
     const request = call.request;
     let matches: Predicate;
@@ -82,15 +93,17 @@ export function watchChanges(ctx: RpcContext, settings: WatchSettings, registry:
       // Tell the client where the live part of its watch starts (after any resumed backlog).
       stream.send({ revision: view.revision, progress: {} });
     }
-    const subscription = ctx.store.changes$.subscribe((batch) => {
+    const unlisten = batches.listen((batch) => {
       if (batch.revision <= sentThrough) return;
       sentThrough = batch.revision;
       const changes = matching(batch, matches);
       if (changes.length > 0) stream.send(batchMessage(batch, changes));
     });
-    const progress = setInterval(() => stream.send({ revision: ctx.store.revision, progress: {} }), settings.progressIntervalMs);
+    // The revision this watcher has been handed everything through: batches reach watchers a
+    // slice at a time, so the store may already be further on.
+    const progress = setInterval(() => stream.send({ revision: sentThrough, progress: {} }), settings.progressIntervalMs);
     stream.onClose(() => {
-      subscription.unsubscribe();
+      unlisten();
       clearInterval(progress);
     });
   };
