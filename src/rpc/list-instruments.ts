@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 import type { ListInstrumentsRequest, ListInstrumentsResponse } from '../../gen/ts/instruments/v1/instrument_service.js';
 import { compileFilter, filterFingerprint } from '../domain/instrument-filter.js';
@@ -21,7 +22,14 @@ function firstAfter(keys: readonly string[], after: string): number {
   return lo;
 }
 
+/** Instruments held by cached pages, all pages together: about 25 MB of encoded definitions. */
+const CACHED_INSTRUMENTS = 50_000;
+
 export function listInstruments(ctx: RpcContext) {
+  // A page is fixed by its view (immutable) and its query, so it is computed once and then served
+  // as the same response object, whose bytes the serializer keeps (encoded-service.ts). Pages of
+  // replaced views are never asked for again and age out.
+  const pages = new LRUCache<string, ListInstrumentsResponse>({ maxSize: CACHED_INSTRUMENTS, sizeCalculation: (page) => page.instruments.length + 1 });
   return (request: ListInstrumentsRequest): ListInstrumentsResponse => {
     const size = request.pageSize;
     if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
@@ -33,6 +41,9 @@ export function listInstruments(ctx: RpcContext) {
     // A token is bound to its filter and view: pages of different reads never mix.
     const fingerprint = `${filterFingerprint(request.filter)}.${kind}`;
     const view = ctx.store.readView(kind);
+    const cacheKey = `${view.id}|${fingerprint}|${pageSize}|${request.pageToken}`;
+    const cached = pages.get(cacheKey);
+    if (cached !== undefined) return cached;
     let i = request.pageToken === '' ? 0 : firstAfter(view.sortedKeys, decodePageToken(request.pageToken, fingerprint));
     const instruments: InstrumentDefinition[] = [];
     for (; i < view.sortedKeys.length && instruments.length < pageSize; i++) {
@@ -46,6 +57,8 @@ export function listInstruments(ctx: RpcContext) {
     }
     const last = instruments.at(-1);
     const nextPageToken = more && last !== undefined ? encodePageToken(last.instrumentKey, fingerprint) : '';
-    return { instruments, nextPageToken, revision: view.revision };
+    const page = { instruments, nextPageToken, revision: view.revision };
+    pages.set(cacheKey, page);
+    return page;
   };
 }

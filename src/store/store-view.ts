@@ -7,6 +7,8 @@ const SEP = '\u0000';
 export const pairKey = (a: string, b: string): string => `${a}${SEP}${b}`;
 
 export interface StoreView {
+  /** Unique per view built in this process: what caches of derived data are keyed by. */
+  readonly id: number;
   readonly revision: number;
   /** Merged view: one definition per instrument_key. */
   readonly byKey: ReadonlyMap<string, InstrumentDefinition>;
@@ -19,6 +21,8 @@ export interface StoreView {
   /** (tardis exchange, tardis symbol) → definition. */
   readonly byTardis: ReadonlyMap<string, InstrumentDefinition>;
 }
+
+let nextViewId = 1;
 
 export function buildView(
   revision: number,
@@ -36,5 +40,5 @@ export function buildView(
     if (d.tardisExchange !== '') byTardis.set(pairKey(d.tardisExchange, d.tardisSymbol), d);
   }
   const sortedKeys = [...merged.keys()].sort();
-  return { revision, byKey: merged, sortedKeys, byCcxt, byRaw, byTardis };
+  return { id: nextViewId++, revision, byKey: merged, sortedKeys, byCcxt, byRaw, byTardis };
 }
