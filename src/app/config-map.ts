@@ -30,6 +30,7 @@ export function serviceConfigOf(file: ConfigFile): ServiceConfig {
       retryInitialSeconds: live.retry_initial_seconds,
       retryMaxSeconds: live.retry_max_seconds,
       maxConcurrentLoads: live.max_concurrent_loads,
+      loaderNice: live.loader_nice,
     },
     watch: {
       progressIntervalSeconds: watch.progress_interval_seconds,

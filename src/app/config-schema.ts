@@ -58,6 +58,7 @@ const live = z.strictObject({
   retry_initial_seconds: seconds(0.01).default(5).describe('First retry delay after a failed load (doubles, at least Retry-After).'),
   retry_max_seconds: seconds(0.01).default(300).describe('Longest retry delay.'),
   max_concurrent_loads: count().default(2).describe('Loads running at once across all exchanges.'),
+  loader_nice: z.number().int().min(0).max(19).default(0).describe('CPU niceness of the threads that run CCXT and the conversion (Linux). Higher lets lookups win a busy core; on a machine saturated by other work it also slows refreshes (at 10 they get about a tenth of a core).'),
   max_removal_ratio: z.number().min(0).max(1).default(0.2).describe('A refresh removing more than this share of an exchange\'s instruments at once is held until the next one confirms it.'),
   proxy_url: z.string().min(1).optional().describe('CCXT proxyUrl: every request goes to `<proxy_url><original url>` (the replay exchange uses this).'),
 }).describe('Live markets.');

@@ -15,6 +15,8 @@ export interface RefreshConfig {
   retryMaxSeconds: number;
   /** Loads running at once across all exchanges. */
   maxConcurrentLoads: number;
+  /** Niceness of the loader threads (Linux). */
+  loaderNice: number;
 }
 
 export interface WatchConfig {

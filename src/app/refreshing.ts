@@ -25,7 +25,7 @@ export function startRefreshing(
   restoredCounts?: ReadonlyMap<string, number>,
   redact?: (text: string) => string,
 ): Refreshing {
-  const pool = new MarketLoaderPool();
+  const pool = new MarketLoaderPool({ nice: config.refresh.loaderNice });
   const slots = new LoadSlots(config.refresh.maxConcurrentLoads);
   const events = new Subject<RefreshEvent>();
   const refreshers = Object.entries(config.exchanges).map(([id, settings]) => new ExchangeRefresher(

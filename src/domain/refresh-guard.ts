@@ -106,8 +106,18 @@ function screenMarkets({ previous, next }: GuardInput): {
   return { keys, duplicates: [...counts].filter(([, n]) => n > 1), definitions, rejected };
 }
 
-/** Problems that make one market's data unusable; only markets open for trading are checked. */
+// A definition never changes once made, and an unchanged market arrives as the same object on
+// every refresh (definition-handover.ts): check each object once.
+const checked = new WeakMap<InstrumentDefinition, string[]>();
+
 function marketProblems(d: InstrumentDefinition): string[] {
+  let problems = checked.get(d);
+  if (problems === undefined) checked.set(d, (problems = checkMarket(d)));
+  return problems;
+}
+
+/** Problems that make one market's data unusable; only markets open for trading are checked. */
+function checkMarket(d: InstrumentDefinition): string[] {
   // Pre-listing (INCOMPLETE) markets lack parameters by design; a halt must reach clients as is.
   if (d.status !== InstrumentStatus.INSTRUMENT_STATUS_TRADING) return [];
   const problems: string[] = [];

@@ -34,6 +34,8 @@ export interface RestoredStore {
  */
 export class InstrumentStore {
   private readonly sources = new Map<string, Source>();
+  /** Per source: the objects its last load was applied with, by key (see applyExchange). */
+  private readonly inputs = new Map<string, ReadonlyMap<string, InstrumentDefinition>>();
   /** Source ids, sorted so that equal ranks resolve the same way every time. */
   private sourceIds: string[] = [];
   private current: StoreView = buildView(0, new Map(), []);
@@ -141,43 +143,59 @@ export class InstrumentStore {
    * visible changed (then no revision is used).
    */
   applyExchange(ccxtExchange: string, definitions: readonly InstrumentDefinition[], now: Date = new Date()): ChangeBatchEvent | undefined {
+    const inputs = this.inputs.get(ccxtExchange);
+    // The loader hands back the same objects for unchanged content (definition-handover.ts):
+    // when every one is the object applied last time, nothing can have changed.
+    if (inputs !== undefined && inputs.size === definitions.length && definitions.every((d) => inputs.get(d.instrumentKey) === d)) return undefined;
+    this.inputs.set(ccxtExchange, new Map(definitions.map((d) => [d.instrumentKey, d])));
+
     const previous = this.sources.get(ccxtExchange) ?? new Map<string, InstrumentDefinition>();
     const next = new Map<string, InstrumentDefinition>();
+    // Keys whose definition from this exchange is new, changed, confirmed (stale cleared) or gone.
+    const touched: string[] = [];
     for (const d of definitions) {
+      const key = d.instrumentKey;
       // An unchanged definition keeps its object (and so its last_updated: when it last changed),
       // unless it was restored from a snapshot: a refresh confirms it, so it is no longer stale.
-      const old = previous.get(d.instrumentKey);
-      const unchanged = old !== undefined && changedFields(old, d).length === 0;
-      next.set(d.instrumentKey, !unchanged ? d : old.stale ? { ...old, stale: false } : old);
+      const old = previous.get(key);
+      if (old === undefined || (inputs?.get(key) !== d && changedFields(old, d).length > 0)) {
+        next.set(key, d);
+        touched.push(key);
+      } else if (old.stale) {
+        next.set(key, { ...old, stale: false });
+        touched.push(key);
+      } else {
+        next.set(key, old);
+      }
     }
+    for (const key of previous.keys()) if (!next.has(key)) touched.push(key);
     this.setSource(ccxtExchange, next);
 
-    const merged = new Map(this.current.byKey);
+    let merged: Map<string, InstrumentDefinition> | undefined;
     const changes: InstrumentChange[] = [];
-    let confirmed = false;
-    for (const key of new Set([...previous.keys(), ...next.keys()])) {
+    for (const key of touched) {
       const before = this.current.byKey.get(key);
       const after = this.winner(key);
-      if (after === undefined) merged.delete(key);
-      else merged.set(key, after);
-      const change = diffOne(key, before, after, now);
-      if (change === undefined) {
-        confirmed ||= before !== after;
-        continue;
+      if (before !== after) {
+        merged ??= new Map(this.current.byKey);
+        if (after === undefined) merged.delete(key);
+        else merged.set(key, after);
       }
+      const change = diffOne(key, before, after, now);
+      if (change === undefined) continue;
       changes.push(change);
       if (change.changeType === ChangeType.CHANGE_TYPE_REMOVED && change.instrument !== undefined) this.historical.retire(change.instrument);
       if (change.changeType === ChangeType.CHANGE_TYPE_ADDED) this.historical.relist(key);
     }
+    if (merged === undefined) return undefined;
     if (changes.length === 0) {
       // Stale flags cleared by a refresh that changed nothing: same revision, fresh objects.
-      if (confirmed) {
-        this.current = buildView(this.current.revision, merged, [...this.sources.values()].map((m) => m.values()));
-        this.rebuildViews();
-      }
+      this.current = buildView(this.current.revision, merged, [...this.sources.values()].map((m) => m.values()));
+      this.rebuildViews();
       return undefined;
     }
-    const batch: ChangeBatchEvent = { revision: this.current.revision + 1, appliedAt: now, ccxtExchange, changes };
+    // `now` dates the load (removals happened when the exchange said so); the batch is dated when applied.
+    const batch: ChangeBatchEvent = { revision: this.current.revision + 1, appliedAt: new Date(), ccxtExchange, changes };
     this.current = buildView(batch.revision, merged, [...this.sources.values()].map((m) => m.values()));
     this.rebuildViews();
     this.persist?.(batch, next);

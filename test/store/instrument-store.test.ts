@@ -7,6 +7,7 @@ import { perpetual } from '../support/definitions.js';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const t1 = new Date('2026-01-01T00:05:00Z');
+const t2 = new Date('2026-01-01T00:10:00Z');
 
 describe('InstrumentStore change batches', () => {
   it('first load: every instrument ADDED under revision 1; an identical reload makes no batch', () => {
@@ -21,6 +22,18 @@ describe('InstrumentStore change batches', () => {
     const again = store.applyExchange('testex', [perpetual('BTC', { lastUpdated: t1 }), perpetual('ETH', { lastUpdated: t1 })], t1);
     expect(again).toBeUndefined();
     expect(store.revision).toBe(1);
+  });
+
+  it('a reload with the very objects applied last time is no change; one replaced object is compared and applied', () => {
+    const store = new InstrumentStore();
+    const loaded = [perpetual('BTC', { lastUpdated: t0 }), perpetual('ETH', { lastUpdated: t0 })];
+    store.applyExchange('testex', loaded, t0);
+    expect(store.applyExchange('testex', [...loaded], t1)).toBeUndefined();
+    const batch = store.applyExchange('testex', [loaded[0]!, perpetual('ETH', { lastUpdated: t1, lotSize: '0.01' })], t1);
+    expect(batch?.changes.map((c) => [c.instrumentKey, c.changedFields])).toEqual([['TEST-VENUE:PERPETUAL:ETH/USDT:USDT', ['lot_size']]]);
+    // The same objects again, but one fewer: the missing one is removed.
+    const removal = store.applyExchange('testex', [loaded[0]!], t2);
+    expect(removal?.changes.map((c) => [c.changeType, c.instrumentKey])).toEqual([[ChangeType.CHANGE_TYPE_REMOVED, 'TEST-VENUE:PERPETUAL:ETH/USDT:USDT']]);
   });
 
   it('UPDATED names the changed fields and carries the previous value; a halt is a status change', () => {

@@ -5,13 +5,16 @@ import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../package-root.js';
 import type { ExchangeSettings } from './create-exchange.js';
 import type { LoadedDefinitions } from './load-definitions.js';
-import { decodeDefinitions, type LoadFailure, type LoadReply, type LoadRequest } from './market-loader-protocol.js';
+import { HandoverDecoder } from './definition-handover.js';
+import type { LoadFailure, LoadReply, LoadRequest } from './market-loader-protocol.js';
 
 export interface MarketLoaderPoolOptions {
   /** Worker threads; default min(2, cores). */
   size?: number;
   /** The worker entry (built JavaScript); default dist/src/adapters/ccxt/market-loader-worker.js. */
   workerPath?: string;
+  /** CPU niceness of the worker threads (Linux; see thread-priority.ts); default 0. */
+  nice?: number;
 }
 
 export interface PooledLoad extends LoadedDefinitions {
@@ -19,6 +22,8 @@ export interface PooledLoad extends LoadedDefinitions {
   durationMs: number;
   /** False when the worker had to create the CCXT instance (first load, or a replaced worker). */
   reusedInstance: boolean;
+  /** Definitions decoded on the main thread: new or changed since the previous load; the rest were reused. */
+  decoded: number;
 }
 
 /** How a pooled load failed: the CCXT error's name and message, and the exchange's Retry-After. */
@@ -46,6 +51,7 @@ function builtWorkerPath(): string {
 
 interface Pending {
   ccxtId: string;
+  decoder: HandoverDecoder;
   resolve: (loaded: PooledLoad) => void;
   reject: (error: Error) => void;
 }
@@ -56,8 +62,8 @@ class LoaderThread {
   private readonly worker: Worker;
   private failed: Error | undefined;
 
-  constructor(path: string, index: number, onGone: () => void) {
-    this.worker = new Worker(path);
+  constructor(path: string, index: number, nice: number, onGone: () => void) {
+    this.worker = new Worker(path, { workerData: { nice } });
     this.worker.on('message', (reply: LoadReply) => this.settle(reply));
     this.worker.on('error', (error) => {
       this.failed = error;
@@ -91,16 +97,18 @@ class LoaderThread {
       pending.reject(loadError(reply.failure));
       return;
     }
+    const receivedAt = new Date(reply.receivedAtMs);
+    const { definitions, decoded } = pending.decoder.decode(reply.definitions, receivedAt);
     pending.resolve({
-      definitions: decodeDefinitions(reply.definitions), rejected: reply.rejected, receivedAt: new Date(reply.receivedAtMs),
-      durationMs: reply.durationMs, reusedInstance: reply.reusedInstance,
+      definitions, decoded, rejected: reply.rejected, receivedAt, durationMs: reply.durationMs, reusedInstance: reply.reusedInstance,
     });
   }
 }
 
 /**
  * Loads and converts markets in worker threads, so an RPC on the main thread never waits behind
- * CCXT's parsing (up to ~1 s of CPU for a large exchange). Each exchange id stays on one worker,
+ * CCXT's parsing (up to ~1 s of CPU for a large exchange). Only new or changed definitions are
+ * decoded on the main thread (definition-handover.ts). Each exchange id stays on one worker,
  * which keeps its CCXT instance between loads; a worker that dies fails its loads in flight and
  * is replaced on next use.
  */
@@ -108,7 +116,10 @@ export class MarketLoaderPool {
   private readonly threads: (LoaderThread | undefined)[];
   /** Exchange id → worker index, fixed on first use; new ids go to the worker with the fewest. */
   private readonly assigned = new Map<string, number>();
+  /** Per exchange id: the previous load's objects, which an unchanged definition is answered with. */
+  private readonly decoders = new Map<string, HandoverDecoder>();
   private readonly workerPath: string;
+  private readonly nice: number;
   private nextRequestId = 1;
   private closed = false;
 
@@ -117,13 +128,17 @@ export class MarketLoaderPool {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`MarketLoaderPool: size must be a positive integer, got ${size}`);
     this.threads = new Array<LoaderThread | undefined>(size).fill(undefined);
     this.workerPath = options.workerPath ?? builtWorkerPath();
+    this.nice = options.nice ?? 0;
   }
 
   load(ccxtId: string, settings: ExchangeSettings, reload: boolean): Promise<PooledLoad> {
     if (this.closed) return Promise.reject(new Error('market loader pool is closed'));
     const thread = this.threadAt(this.indexFor(ccxtId));
+    let decoder = this.decoders.get(ccxtId);
+    if (decoder === undefined) this.decoders.set(ccxtId, (decoder = new HandoverDecoder()));
+    const handover = decoder;
     return new Promise<PooledLoad>((resolve, reject) => {
-      thread.send({ requestId: this.nextRequestId++, ccxtId, settings, reload }, { ccxtId, resolve, reject });
+      thread.send({ requestId: this.nextRequestId++, ccxtId, settings, reload }, { ccxtId, decoder: handover, resolve, reject });
     });
   }
 
@@ -150,7 +165,7 @@ export class MarketLoaderPool {
   private threadAt(index: number): LoaderThread {
     const existing = this.threads[index];
     if (existing !== undefined) return existing;
-    const thread: LoaderThread = new LoaderThread(this.workerPath, index, () => {
+    const thread: LoaderThread = new LoaderThread(this.workerPath, index, this.nice, () => {
       if (this.threads[index] === thread) this.threads[index] = undefined;
     });
     this.threads[index] = thread;

@@ -1,15 +1,20 @@
 // Worker-thread entry of MarketLoaderPool: CCXT's market parsing and the conversion run here so
 // that they never block the main thread. Keeps one CCXT instance per exchange id between loads
 // (CCXT reuses its state on loadMarkets(true)).
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Exchange } from 'ccxt';
 import { parseRetryAfter } from '../../domain/backoff.js';
 import { createExchange, type ExchangeSettings } from './create-exchange.js';
 import { loadDefinitions } from './load-definitions.js';
-import { encodeDefinitions, type LoadFailure, type LoadReply, type LoadRequest } from './market-loader-protocol.js';
+import { encodeHandover } from './definition-handover.js';
+import { lowerThreadPriority } from './thread-priority.js';
+import type { LoadFailure, LoadReply, LoadRequest } from './market-loader-protocol.js';
 
 if (parentPort === null) throw new Error('market-loader-worker runs only as a worker thread (see MarketLoaderPool)');
 const port = parentPort;
+// CCXT's parsing is CPU-heavy and never urgent: RPCs on the main thread may be given the core first.
+const { nice } = workerData as { nice: number };
+if (nice > 0) lowerThreadPriority(nice);
 
 const instances = new Map<string, { exchange: Exchange; settingsJson: string }>();
 
@@ -44,7 +49,7 @@ async function load(request: LoadRequest): Promise<void> {
     exchange.last_response_headers = undefined;
     const started = performance.now();
     const loaded = await loadDefinitions(exchange, request.reload);
-    const definitions = encodeDefinitions(loaded.definitions);
+    const definitions = encodeHandover(loaded.definitions);
     const reply: LoadReply = {
       requestId, ok: true, definitions, rejected: loaded.rejected, receivedAtMs: loaded.receivedAt.getTime(),
       durationMs: Math.round(performance.now() - started), reusedInstance: instance.reused,
