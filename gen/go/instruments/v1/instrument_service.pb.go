@@ -1178,8 +1178,10 @@ func (*SnapshotEnd) Descriptor() ([]byte, []int) {
 
 // Changes applied to the store together, under one revision.
 type ChangeBatch struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Changes       []*InstrumentChange    `protobuf:"bytes,1,rep,name=changes,proto3" json:"changes,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Changes []*InstrumentChange    `protobuf:"bytes,1,rep,name=changes,proto3" json:"changes,omitempty"`
+	// When this service applied the batch (after the exchange's response was loaded, converted and
+	// compared), to the millisecond.
 	AppliedTime   *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=applied_time,json=appliedTime,proto3" json:"applied_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -355,6 +355,10 @@ export interface SnapshotEnd {
 /** Changes applied to the store together, under one revision. */
 export interface ChangeBatch {
   changes: InstrumentChange[];
+  /**
+   * When this service applied the batch (after the exchange's response was loaded, converted and
+   * compared), to the millisecond.
+   */
   appliedTime: Date | undefined;
 }
 
