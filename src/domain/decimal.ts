@@ -16,10 +16,15 @@ export function isPlainDecimal(value: string): boolean {
 export function toPlainDecimal(value: unknown): string | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
-    return normalize(String(value));
+    // A number prints without an exponent from 1e-7 to 1e21, already canonical (the common case:
+    // this runs for every limit of every market on every refresh).
+    const text = String(value);
+    if (!text.includes('e')) return text;
+    return normalize(text);
   }
   if (typeof value === 'string') {
     const trimmed = value.trim();
+    if (isPlainDecimal(trimmed)) return trimmed;
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return undefined;
     return normalize(trimmed);
   }
