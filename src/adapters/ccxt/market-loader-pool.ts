@@ -20,8 +20,6 @@ export interface MarketLoaderPoolOptions {
 export interface PooledLoad extends LoadedDefinitions {
   /** loadMarkets plus conversion, in the worker. */
   durationMs: number;
-  /** False when the worker had to create the CCXT instance (first load, or a replaced worker). */
-  reusedInstance: boolean;
   /** Definitions decoded on the main thread: new or changed since the previous load; the rest were reused. */
   decoded: number;
 }
@@ -100,7 +98,7 @@ class LoaderThread {
     const receivedAt = new Date(reply.receivedAtMs);
     const { definitions, decoded } = pending.decoder.decode(reply.definitions, receivedAt);
     pending.resolve({
-      definitions, decoded, rejected: reply.rejected, receivedAt, durationMs: reply.durationMs, reusedInstance: reply.reusedInstance,
+      definitions, decoded, rejected: reply.rejected, receivedAt, durationMs: reply.durationMs,
     });
   }
 }

@@ -28,6 +28,5 @@ export type LoadReply =
       rejected: RejectedMarket[];
       receivedAtMs: number;
       durationMs: number;
-      reusedInstance: boolean;
     }
   | { requestId: number; ok: false; failure: LoadFailure };
