@@ -124,15 +124,24 @@ export class InstrumentStore {
 
   /**
    * What the service knew before it stopped: served at once, marked stale until each exchange's
-   * first refresh, continuing the revision sequence. Publishes nothing.
+   * first refresh, continuing the revision sequence. Publishes nothing. Takes ownership of the
+   * definitions (marks them stale).
    */
   restore(state: RestoredStore): void {
+    // The restored definitions are fresh objects nobody else holds: marked stale in place, which
+    // at 100,000 instruments saves a copy of each.
     for (const [id, definitions] of state.sources) {
-      this.setSource(id, new Map(definitions.map((d) => [d.instrumentKey, { ...d, stale: true }])));
+      for (const d of definitions) d.stale = true;
+      this.setSource(id, new Map(definitions.map((d) => [d.instrumentKey, d])));
     }
     for (const d of state.retired) this.historical.retire(d);
     const merged = new Map<string, InstrumentDefinition>();
-    for (const key of new Set([...this.sources.values()].flatMap((s) => [...s.keys()]))) merged.set(key, this.winner(key) as InstrumentDefinition);
+    for (const id of this.sourceIds) {
+      for (const d of this.sources.get(id)?.values() ?? []) {
+        const best = merged.get(d.instrumentKey);
+        if (best === undefined || sourceRank(id, d.venue) < sourceRank(best.ccxtExchange, best.venue)) merged.set(d.instrumentKey, d);
+      }
+    }
     this.current = buildView(state.revision, merged, [...this.sources.values()].map((m) => m.values()));
     this.history.restore(state.history, state.oldestResumable);
     this.rebuildViews();
