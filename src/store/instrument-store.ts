@@ -182,6 +182,8 @@ export class InstrumentStore {
 
     let merged: Map<string, InstrumentDefinition> | undefined;
     const changes: InstrumentChange[] = [];
+    const added: string[] = [];
+    const removed = new Set<string>();
     for (const key of touched) {
       const before = this.current.byKey.get(key);
       const after = this.winner(key);
@@ -190,6 +192,8 @@ export class InstrumentStore {
         if (after === undefined) merged.delete(key);
         else merged.set(key, after);
       }
+      if (before === undefined && after !== undefined) added.push(key);
+      if (before !== undefined && after === undefined) removed.add(key);
       const change = diffOne(key, before, after, now);
       if (change === undefined) continue;
       changes.push(change);
@@ -199,13 +203,13 @@ export class InstrumentStore {
     if (merged === undefined) return undefined;
     if (changes.length === 0) {
       // Stale flags cleared by a refresh that changed nothing: same revision, fresh objects.
-      this.current = buildView(this.current.revision, merged, [...this.sources.values()].map((m) => m.values()));
+      this.current = buildView(this.current.revision, merged, [...this.sources.values()].map((m) => m.values()), { previous: this.current.sortedKeys, added, removed });
       this.rebuildViews();
       return undefined;
     }
     // `now` dates the load (removals happened when the exchange said so); the batch is dated when applied.
     const batch: ChangeBatchEvent = { revision: this.current.revision + 1, appliedAt: new Date(), ccxtExchange, changes };
-    this.current = buildView(batch.revision, merged, [...this.sources.values()].map((m) => m.values()));
+    this.current = buildView(batch.revision, merged, [...this.sources.values()].map((m) => m.values()), { previous: this.current.sortedKeys, added, removed });
     this.rebuildViews();
     this.persist?.(batch, next);
     this.history.append(batch);
