@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 import { encodeHandover, HandoverDecoder } from '../../src/adapters/ccxt/definition-handover.js';
 import { perpetual } from '../support/definitions.js';
 
@@ -8,10 +9,10 @@ const t2 = new Date('2026-01-01T00:10:00Z');
 
 describe('definition hand-over from the loader thread', () => {
   it('first load: every definition decoded as sent, last_updated being the load time', () => {
-    const sent = [perpetual('BTC', { lastUpdated: t0 }), perpetual('ETH', { lastUpdated: t0, strike: '0.30000000000000004' })];
-    const { definitions, decoded } = new HandoverDecoder().decode(encodeHandover(sent), t0);
+    const sent = (): InstrumentDefinition[] => [perpetual('BTC', { lastUpdated: t0 }), perpetual('ETH', { lastUpdated: t0, strike: '0.30000000000000004' })];
+    const { definitions, decoded } = new HandoverDecoder().decode(encodeHandover(sent()), t0);
     expect(decoded).toBe(2);
-    expect(definitions).toEqual(sent);
+    expect(definitions).toEqual(sent());
   });
 
   it('a reload with equal content answers with the previous objects, whatever its last_updated; changed content is decoded', () => {

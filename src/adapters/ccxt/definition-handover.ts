@@ -1,32 +1,52 @@
-// How a load's definitions cross from the worker thread to the main thread: one transferred
-// buffer of records, each a content digest and the definition's protobuf bytes. The main thread
-// decodes only definitions whose digest it has not seen in the exchange's previous load, and hands
-// back the previous objects for the rest. A refresh that changes nothing (the usual case) thus
-// costs the main thread a map lookup per instrument instead of a decode and a field-by-field diff.
+// How a load's definitions cross from the worker thread to the main thread: two transferred
+// buffers, the length-delimited InstrumentDefinition records (protobuf wire format) and a 16-byte
+// digest of each record. The main thread decodes only records whose digest it has not seen in the
+// exchange's previous load, and hands back the previous objects for the rest. A refresh that
+// changes nothing (the usual case) thus costs the main thread a map lookup per instrument instead
+// of a decode and a field-by-field diff.
 //
-//   record: 16-byte digest | varint length | InstrumentDefinition without last_updated
-//
-// last_updated is left out of the bytes (and so of the digest): it is the load's receivedAt for
-// every definition of a load (convert-market), and it must not make equal content look new.
+// The digest (SHA-1, first 128 bits: a collision is out of reach, and hashing stays in the worker)
+// is keyed by content alone; last_updated is left out of the records: it is the load's receivedAt
+// for every definition of a load (convert-market), and it must not make equal content look new.
+// Measured at 100,000 instruments: using the record bytes themselves as the map key cost the main
+// thread 410 ms per refresh, the digests 70 ms.
 import { createHash } from 'node:crypto';
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import { InstrumentDefinition } from '../../../gen/ts/instruments/v1/instrument.js';
 
 const DIGEST_BYTES = 16;
 
-/** Worker side: the records of `definitions`, in one buffer to transfer. */
-export function encodeHandover(definitions: readonly InstrumentDefinition[]): ArrayBuffer {
-  const writer = new BinaryWriter();
-  for (const definition of definitions) {
-    const content = InstrumentDefinition.encode({ ...definition, lastUpdated: undefined }).finish();
-    writer.raw(createHash('sha256').update(content).digest().subarray(0, DIGEST_BYTES));
-    writer.bytes(content);
-  }
-  const bytes = writer.finish();
-  // finish() returns a fresh, exactly sized copy today; copy again if that ever changes.
+export interface HandoverBuffers {
+  records: ArrayBuffer;
+  digests: ArrayBuffer;
+}
+
+/** A fresh, exactly sized ArrayBuffer of `bytes`, to transfer. */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
     ? bytes.buffer
     : bytes.slice().buffer;
+}
+
+/**
+ * Worker side: the records of `definitions` and their digests. Clears each definition's
+ * last_updated: the definitions are the worker's own, and dropped after this.
+ */
+export function encodeHandover(definitions: InstrumentDefinition[]): HandoverBuffers {
+  const writer = new BinaryWriter();
+  for (const definition of definitions) {
+    definition.lastUpdated = undefined;
+    InstrumentDefinition.encode(definition, writer.fork()).join();
+  }
+  const records = writer.finish();
+  const digests = Buffer.alloc(definitions.length * DIGEST_BYTES);
+  const reader = new BinaryReader(records);
+  for (let i = 0; reader.pos < reader.len; i++) {
+    const length = reader.uint32();
+    createHash('sha1').update(records.subarray(reader.pos, reader.pos + length)).digest().copy(digests, i * DIGEST_BYTES, 0, DIGEST_BYTES);
+    reader.pos += length;
+  }
+  return { records: ownBuffer(records), digests: ownBuffer(digests) };
 }
 
 export interface Handover {
@@ -37,23 +57,21 @@ export interface Handover {
 
 /**
  * Main-thread side, one per exchange: decodes a load's records, reusing the objects of the
- * previous load whose content digest is the same. A reused object keeps the last_updated of the
- * load that first brought its content.
+ * previous load whose digest is the same. A reused object keeps the last_updated of the load
+ * that first brought its content.
  */
 export class HandoverDecoder {
   private previous = new Map<string, InstrumentDefinition>();
 
-  decode(buffer: ArrayBuffer, receivedAt: Date): Handover {
-    const bytes = new Uint8Array(buffer);
-    const digests = Buffer.from(buffer);
-    const reader = new BinaryReader(bytes);
+  decode({ records, digests }: HandoverBuffers, receivedAt: Date): Handover {
+    const digestText = Buffer.from(digests);
+    const reader = new BinaryReader(new Uint8Array(records));
     const seen = new Map<string, InstrumentDefinition>();
     const definitions: InstrumentDefinition[] = [];
     let decoded = 0;
-    while (reader.pos < reader.len) {
-      const digest = digests.toString('latin1', reader.pos, reader.pos + DIGEST_BYTES);
-      reader.pos += DIGEST_BYTES;
+    for (let i = 0; reader.pos < reader.len; i++) {
       const length = reader.uint32();
+      const digest = digestText.toString('latin1', i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
       let definition = this.previous.get(digest);
       if (definition === undefined) {
         definition = InstrumentDefinition.decode(reader, length);

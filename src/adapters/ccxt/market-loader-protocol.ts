@@ -1,6 +1,7 @@
 // Messages between MarketLoaderPool (main thread) and market-loader-worker. The definitions
 // travel in the compact encoding of definition-handover.ts.
 import type { ExchangeSettings } from './create-exchange.js';
+import type { HandoverBuffers } from './definition-handover.js';
 import type { RejectedMarket } from './load-definitions.js';
 
 export interface LoadRequest {
@@ -24,7 +25,7 @@ export type LoadReply =
       requestId: number;
       ok: true;
       /** encodeHandover() output; transferred, not copied. */
-      definitions: ArrayBuffer;
+      definitions: HandoverBuffers;
       rejected: RejectedMarket[];
       receivedAtMs: number;
       durationMs: number;

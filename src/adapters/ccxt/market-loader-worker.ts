@@ -40,7 +40,7 @@ async function load(request: LoadRequest): Promise<void> {
       requestId, ok: true, definitions, rejected: loaded.rejected, receivedAtMs: loaded.receivedAt.getTime(),
       durationMs: Math.round(performance.now() - started),
     };
-    port.postMessage(reply, [definitions]);
+    port.postMessage(reply, [definitions.records, definitions.digests]);
   } catch (error) {
     const reply: LoadReply = { requestId, ok: false, failure: failureOf(error, exchange) };
     port.postMessage(reply);
