@@ -16,7 +16,7 @@
 //
 // Target: busy p99 / idle p99 <= 1.5.
 //
-//   npm run build && node bench/refresh-stall.mjs [--rounds 3] [--seconds 10] [--profile DIR] [--smoke]
+//   npm run build && node bench/refresh-stall.mjs [--rounds 3] [--seconds 10] [--loader-nice N] [--profile DIR] [--smoke]
 //
 // --profile DIR: afterwards, one more busy phase on a third service run with `--cpu-prof` into DIR
 // (kept; open in Chrome DevTools), and the main thread's and the workers' top functions over the
@@ -31,16 +31,18 @@ import { processState } from './support/proc-cpu.mjs';
 import { benchArgs, quantile, report } from './support/report.mjs';
 import { FIXTURES, startLoadedService, stopChild } from './support/service-process.mjs';
 
-const args = benchArgs({ rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' }, profile: { type: 'string' } });
+const args = benchArgs({ rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' }, profile: { type: 'string' }, 'loader-nice': { type: 'string', default: '0' } });
+// live.loader_nice for both services: 0 is the default; higher lets the RPC thread win a busy core.
+const LOADER_NICE = Number(args['loader-nice']);
 const rounds = args.smoke ? 1 : Number(args.rounds);
 const seconds = args.smoke ? 2 : Number(args.seconds);
 const warmupSeconds = 1;
 const KEY = 'BINANCE-SPOT:SPOT:BTC/USDT';
 const CONCURRENCY = 16;
 const TARGET_RATIO = 1.5;
-const IDLE_LIVE = { update_interval_seconds: 3600, max_concurrent_loads: 2 };
+const IDLE_LIVE = { update_interval_seconds: 3600, max_concurrent_loads: 2, loader_nice: LOADER_NICE };
 // Short retries: a load that was in flight when the service was frozen may time out on resume.
-const BUSY_LIVE = { update_interval_seconds: 0.1, jitter_ratio: 0, max_concurrent_loads: 2, retry_initial_seconds: 0.1, retry_max_seconds: 1 };
+const BUSY_LIVE = { update_interval_seconds: 0.1, jitter_ratio: 0, max_concurrent_loads: 2, retry_initial_seconds: 0.1, retry_max_seconds: 1, loader_nice: LOADER_NICE };
 requireGhz();
 
 /**
@@ -250,7 +252,7 @@ try {
   const ratio = busyStats.p99Ms / idleStats.p99Ms;
   const perRound = measured.map((m) => ({ ...row(`${m.phase} ${m.round}`, pool([m])) }));
   report({
-    bench: 'refresh-stall', rounds, secondsPerPhase: seconds, concurrency: CONCURRENCY, key: KEY, exchanges: ids,
+    bench: 'refresh-stall', loaderNice: LOADER_NICE, rounds, secondsPerPhase: seconds, concurrency: CONCURRENCY, key: KEY, exchanges: ids,
     idle: idleStats, busy: busyStats, p99Ratio: ratio, mainThreadMsPerRefreshEstimate: mainThreadMsPerRefresh,
     phases: measured.map((m) => ({ phase: m.phase, round: m.round, ok: m.load.ok, p50Ms: m.load.p50Ms, p99Ms: m.load.p99Ms, refreshes: m.refreshes.length, exchanges: [...new Set(m.refreshes.map((r) => r.exchange))], cpu: m.cpu, eventLoopLagMs: m.lag })),
     ...(profile === undefined ? {} : { profile }),
