@@ -200,7 +200,15 @@ export class InstrumentStore {
       if (change.changeType === ChangeType.CHANGE_TYPE_REMOVED && change.instrument !== undefined) this.historical.retire(change.instrument);
       if (change.changeType === ChangeType.CHANGE_TYPE_ADDED) this.historical.relist(key);
     }
-    if (merged === undefined) return undefined;
+    if (merged === undefined) {
+      // Only definitions that lose their key to another exchange changed: nothing served by key
+      // changed, but lookups by this exchange's own CCXT symbols must see the new definitions.
+      if (touched.length > 0) {
+        this.current = buildView(this.current.revision, new Map(this.current.byKey), [...this.sources.values()].map((m) => m.values()), { previous: this.current.sortedKeys, added, removed });
+        this.rebuildViews();
+      }
+      return undefined;
+    }
     if (changes.length === 0) {
       // Stale flags cleared by a refresh that changed nothing: same revision, fresh objects.
       this.current = buildView(this.current.revision, merged, [...this.sources.values()].map((m) => m.values()), { previous: this.current.sortedKeys, added, removed });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InstrumentStatus } from '../../gen/ts/instruments/v1/instrument.js';
+import { InstrumentStatus, type InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 import { ChangeType, RemovalReason } from '../../gen/ts/instruments/v1/instrument_service.js';
 import type { ChangeBatchEvent } from '../../src/domain/change-batch.js';
 import { InstrumentStore } from '../../src/store/instrument-store.js';
+import { pairKey } from '../../src/store/store-view.js';
 import { perpetual } from '../support/definitions.js';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
@@ -34,6 +35,19 @@ describe('InstrumentStore change batches', () => {
     // The same objects again, but one fewer: the missing one is removed.
     const removal = store.applyExchange('testex', [loaded[0]!], t2);
     expect(removal?.changes.map((c) => [c.changeType, c.instrumentKey])).toEqual([[ChangeType.CHANGE_TYPE_REMOVED, 'TEST-VENUE:PERPETUAL:ETH/USDT:USDT']]);
+  });
+
+  it('a change to a definition that loses its key to another exchange is no batch, but its own CCXT lookup sees it', () => {
+    const store = new InstrumentStore();
+    const futures = (ccxtExchange: string, tickSize: string): InstrumentDefinition => perpetual('BTC', {
+      instrumentKey: 'BINANCE-FUTURES:PERPETUAL:BTC/USDT:USDT', venue: 'BINANCE-FUTURES', ccxtExchange, tickSize,
+    });
+    store.applyExchange('binanceusdm', [futures('binanceusdm', '0.1')], t0);
+    store.applyExchange('binance', [futures('binance', '0.1')], t0);
+    expect(store.applyExchange('binance', [futures('binance', '0.5')], t1)).toBeUndefined();
+    expect(store.view().byKey.get('BINANCE-FUTURES:PERPETUAL:BTC/USDT:USDT')?.ccxtExchange).toBe('binanceusdm');
+    expect(store.view().byCcxt.get(pairKey('binance', 'BTC/USDT:USDT'))?.tickSize).toBe('0.5');
+    expect(store.view().byCcxt.get(pairKey('binanceusdm', 'BTC/USDT:USDT'))?.tickSize).toBe('0.1');
   });
 
   it('UPDATED names the changed fields and carries the previous value; a halt is a status change', () => {
