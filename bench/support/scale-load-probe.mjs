@@ -32,21 +32,21 @@ const baseHeapMb = retainedHeapMb();
  * socket after 5 s idle, and when this process was busy converting for longer than that, CCXT
  * reuses the socket before it has seen the close ("other side closed"). Only the retry is timed.
  */
-async function ccxtLoad(reload) {
+async function ccxtLoad() {
   try {
-    return await metered(() => exchange.loadMarkets(reload));
+    return await metered(() => exchange.loadMarkets());
   } catch (error) {
     if (error?.name !== 'NetworkError') throw error;
     console.error(`${values.id}: ${error.message}; retrying once`);
-    return metered(() => exchange.loadMarkets(reload));
+    return metered(() => exchange.loadMarkets());
   }
 }
 
-/** One load as the worker does it, each part metered; `reload` as on a refresh. */
-async function loadOnce(reload, file, profileFile) {
-  const ccxt = await ccxtLoad(reload);
+/** One load as the worker does it (on the current, fresh instance), each part metered. */
+async function loadOnce(file, profileFile) {
+  const ccxt = await ccxtLoad();
   const profile = profileFile === undefined ? undefined : await startProfile();
-  const convert = await metered(() => loadDefinitions(exchange, false));
+  const convert = await metered(() => loadDefinitions(exchange));
   const encode = await metered(async () => encodeHandover(convert.result.definitions));
   await profile?.stop(profileFile);
   writeFileSync(join(values.out, `${file}.records`), new Uint8Array(encode.result.records));
@@ -60,10 +60,10 @@ async function loadOnce(reload, file, profileFile) {
   };
 }
 
-const first = await loadOnce(false, `${values.id}.first.bin`);
+const first = await loadOnce(`${values.id}.first.bin`);
 const kept = retainedHeapMb();
 exchange = createExchange(values.id, settings);
-const refresh = await loadOnce(false, `${values.id}.refresh.bin`, values.profile && join(values.profile, `convert-${values.id}.cpuprofile`));
+const refresh = await loadOnce(`${values.id}.refresh.bin`, values.profile && join(values.profile, `convert-${values.id}.cpuprofile`));
 // What an instance with its markets weighs (the worker drops it after each load).
 const heapMb = retainedHeapMb();
 const memory = { baseHeapMb, marketsHeapMb: kept - baseHeapMb, retainedHeapMb: heapMb, ...procStatusMb() };

@@ -28,10 +28,6 @@ export class ExchangeStatusTracker {
     };
   }
 
-  get loadedOnce(): boolean {
-    return this.state.lastSuccessTime !== undefined;
-  }
-
   attempt(at: Date): void {
     this.state.lastAttemptTime = at;
     this.state.nextAttemptTime = undefined;

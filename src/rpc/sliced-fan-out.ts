@@ -1,4 +1,4 @@
-import type { Observable, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 
 /** How long one slice of deliveries may hold the event loop before yielding. */
 export const DEFAULT_SLICE_MS = 5;
@@ -23,10 +23,10 @@ export class SlicedFanOut<T> {
   private readonly pending: Array<Delivery<T> | undefined> = [];
   private head = 0;
   private scheduled = false;
-  private readonly subscription: Subscription;
 
   constructor(source: Observable<T>, private readonly sliceMs = DEFAULT_SLICE_MS) {
-    this.subscription = source.subscribe((item) => {
+    // Ends when the store completes its change stream (shutdown).
+    source.subscribe((item) => {
       for (const listener of this.listeners) this.pending.push({ listener, item });
       this.schedule();
     });
@@ -41,13 +41,6 @@ export class SlicedFanOut<T> {
   /** Deliveries not yet made. */
   get backlog(): number {
     return this.pending.length - this.head;
-  }
-
-  close(): void {
-    this.subscription.unsubscribe();
-    this.listeners.clear();
-    this.pending.length = 0;
-    this.head = 0;
   }
 
   private schedule(): void {

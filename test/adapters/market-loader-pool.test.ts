@@ -77,8 +77,8 @@ describe('MarketLoaderPool', () => {
   it.each(['binance', 'deribit'])('%s: the same definitions as loadDefinitions on the main thread', async (id) => {
     const pool = newPool();
     const [pooled, direct] = await Promise.all([
-      pool.load(id, settingsFor(id), false),
-      loadDefinitions(createExchange(id, settingsFor(id)), false),
+      pool.load(id, settingsFor(id)),
+      loadDefinitions(createExchange(id, settingsFor(id))),
     ]);
     expect(pooled.definitions.length).toBeGreaterThan(100);
     expect(withoutLastUpdated(pooled.definitions)).toEqual(withoutLastUpdated(direct.definitions));
@@ -90,9 +90,9 @@ describe('MarketLoaderPool', () => {
   it('keeps an exchange on its worker', async () => {
     const pool = newPool(2);
     const before = spawned.length;
-    const first = await pool.load('deribit', settingsFor('deribit'), false);
-    const other = await pool.load('binance', settingsFor('binance'), false);
-    const reloaded = await pool.load('deribit', settingsFor('deribit'), true);
+    const first = await pool.load('deribit', settingsFor('deribit'));
+    const other = await pool.load('binance', settingsFor('binance'));
+    const reloaded = await pool.load('deribit', settingsFor('deribit'));
     // binance went to the second, idle worker; deribit came back to its own.
     expect(spawned.length - before).toBe(2);
     expect(other.definitions.length).toBeGreaterThan(100);
@@ -104,8 +104,8 @@ describe('MarketLoaderPool', () => {
 
   it('keeps the main thread responsive while a worker loads binance', async () => {
     const pool = newPool(1);
-    const pooledGap = await maxTimerGap(() => pool.load('binance', settingsFor('binance'), false));
-    const mainGap = await maxTimerGap(() => loadDefinitions(createExchange('binance', settingsFor('binance')), false));
+    const pooledGap = await maxTimerGap(() => pool.load('binance', settingsFor('binance')));
+    const mainGap = await maxTimerGap(() => loadDefinitions(createExchange('binance', settingsFor('binance'))));
     console.info(`max gap of a 10 ms interval while loading binance: in the pool ${pooledGap.toFixed(1)} ms, on the main thread ${mainGap.toFixed(1)} ms`);
     // Compared within one run, not against a fixed time: CCXT's parse stalls the main thread for
     // its whole duration (140–390 ms here), the pool only for decoding the handed-over buffer.
@@ -115,7 +115,7 @@ describe('MarketLoaderPool', () => {
   it('a 429 with Retry-After in seconds fails with the CCXT error name and retryAfterMs', async () => {
     const limiter = await rateLimiting('7');
     try {
-      const error = await newPool().load('deribit', settingsFor('deribit', limiter.url), false).catch((e: unknown) => e);
+      const error = await newPool().load('deribit', settingsFor('deribit', limiter.url)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       expect(error).toMatchObject({ name: 'RateLimitExceeded', retryAfterMs: 7000 });
       expect((error as Error).message).toMatch(/deribit GET .*get_currencies 429/);
@@ -128,7 +128,7 @@ describe('MarketLoaderPool', () => {
   it('a Retry-After HTTP-date becomes the time left until then', async () => {
     const limiter = await rateLimiting(new Date(Date.now() + 30_000).toUTCString());
     try {
-      const error = await newPool().load('binance', settingsFor('binance', limiter.url), false).catch((e: unknown) => e);
+      const error = await newPool().load('binance', settingsFor('binance', limiter.url)).catch((e: unknown) => e);
       expect(error).toMatchObject({ name: 'DDoSProtection' }); // how CCXT's binance names a 429
       const retryAfterMs = retryAfterOf(error) ?? 0;
       expect(retryAfterMs).toBeGreaterThan(25_000); // the date has whole seconds
@@ -141,40 +141,40 @@ describe('MarketLoaderPool', () => {
   it('a 429 without Retry-After (replay override) has no retryAfterMs; the next load succeeds', async () => {
     const pool = newPool();
     replay.override('https://www.deribit.com/api/v2/public/get_currencies', { status: 429, body: 'too many requests', contentType: 'text/plain' });
-    const error = await pool.load('deribit', settingsFor('deribit'), false).catch((e: unknown) => e);
+    const error = await pool.load('deribit', settingsFor('deribit')).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'RateLimitExceeded' });
     expect(retryAfterOf(error)).toBeUndefined();
     replay.clearOverrides();
-    expect((await pool.load('deribit', settingsFor('deribit'), true)).definitions.length).toBeGreaterThan(100);
+    expect((await pool.load('deribit', settingsFor('deribit'))).definitions.length).toBeGreaterThan(100);
   });
 
   it('rejects an unknown exchange id with the error from the worker', async () => {
-    await expect(newPool().load('notanexchange', {}, false)).rejects.toThrow(/"notanexchange" is not a CCXT exchange id/);
+    await expect(newPool().load('notanexchange', {})).rejects.toThrow(/"notanexchange" is not a CCXT exchange id/);
   });
 
   it('a killed worker rejects its loads in flight and is replaced on next use', async () => {
     const pool = newPool(1);
     const before = spawned.length;
-    const inFlight = pool.load('binance', settingsFor('binance'), false);
+    const inFlight = pool.load('binance', settingsFor('binance'));
     const worker = spawned[before];
     if (worker === undefined) throw new Error('no worker spawned');
     await worker.terminate();
     await expect(inFlight).rejects.toThrow(/market loader worker 0 stopped \(exit code \d+\) while loading binance/);
 
-    const again = await pool.load('binance', settingsFor('binance'), false);
+    const again = await pool.load('binance', settingsFor('binance'));
     expect([again.definitions.length > 100, spawned.length - before]).toEqual([true, 2]);
   });
 
   it('close() ends every worker and refuses further loads', async () => {
     const pool = newPool(2);
-    await Promise.all([pool.load('deribit', settingsFor('deribit'), false), pool.load('binance', settingsFor('binance'), false)]);
+    await Promise.all([pool.load('deribit', settingsFor('deribit')), pool.load('binance', settingsFor('binance'))]);
     const workers = spawned.slice(-2);
     const exits = workers.map(exited);
-    const inFlight = pool.load('deribit', settingsFor('deribit'), true).catch((e: unknown) => e);
+    const inFlight = pool.load('deribit', settingsFor('deribit')).catch((e: unknown) => e);
     await pool.close();
     expect(await Promise.all(exits)).toHaveLength(2);
     expect(await inFlight).toMatchObject({ message: 'market loader pool closed while loading deribit' });
-    await expect(pool.load('deribit', settingsFor('deribit'), false)).rejects.toThrow(/closed/);
+    await expect(pool.load('deribit', settingsFor('deribit'))).rejects.toThrow(/closed/);
   });
 });
 

@@ -14,11 +14,11 @@ export interface LoadedDefinitions {
   receivedAt: Date;
 }
 
-/** loadMarkets (reloading when asked) and conversion of every unified market. */
-export async function loadDefinitions(exchange: Exchange, reload = false): Promise<LoadedDefinitions> {
+/** loadMarkets (the instance's cached markets if it has loaded them) and conversion of every unified market. */
+export async function loadDefinitions(exchange: Exchange): Promise<LoadedDefinitions> {
   const precisionMode = exchange.precisionMode;
   if (precisionMode === undefined) throw new Error(`CCXT class ${exchange.id} has no precisionMode`);
-  const markets = await exchange.loadMarkets(reload);
+  const markets = await exchange.loadMarkets();
   const receivedAt = new Date();
   const definitions: InstrumentDefinition[] = [];
   const rejected: RejectedMarket[] = [];

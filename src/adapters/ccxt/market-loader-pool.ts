@@ -106,9 +106,8 @@ class LoaderThread {
 /**
  * Loads and converts markets in worker threads, so an RPC on the main thread never waits behind
  * CCXT's parsing (up to ~1 s of CPU for a large exchange). Only new or changed definitions are
- * decoded on the main thread (definition-handover.ts). Each exchange id stays on one worker,
- * which keeps its CCXT instance between loads; a worker that dies fails its loads in flight and
- * is replaced on next use.
+ * decoded on the main thread (definition-handover.ts). Each exchange id stays on one worker; a
+ * worker that dies fails its loads in flight and is replaced on next use.
  */
 export class MarketLoaderPool {
   private readonly threads: (LoaderThread | undefined)[];
@@ -129,14 +128,15 @@ export class MarketLoaderPool {
     this.nice = options.nice ?? 0;
   }
 
-  load(ccxtId: string, settings: ExchangeSettings, reload: boolean): Promise<PooledLoad> {
+  /** One load of `ccxtId`: a fresh CCXT instance in the exchange's worker, its markets converted. */
+  load(ccxtId: string, settings: ExchangeSettings): Promise<PooledLoad> {
     if (this.closed) return Promise.reject(new Error('market loader pool is closed'));
     const thread = this.threadAt(this.indexFor(ccxtId));
     let decoder = this.decoders.get(ccxtId);
     if (decoder === undefined) this.decoders.set(ccxtId, (decoder = new HandoverDecoder()));
     const handover = decoder;
     return new Promise<PooledLoad>((resolve, reject) => {
-      thread.send({ requestId: this.nextRequestId++, ccxtId, settings, reload }, { ccxtId, decoder: handover, resolve, reject });
+      thread.send({ requestId: this.nextRequestId++, ccxtId, settings }, { ccxtId, decoder: handover, resolve, reject });
     });
   }
 

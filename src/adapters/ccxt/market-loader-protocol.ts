@@ -8,7 +8,6 @@ export interface LoadRequest {
   requestId: number;
   ccxtId: string;
   settings: ExchangeSettings;
-  reload: boolean;
 }
 
 /** A failed load as plain data: errors do not survive postMessage with their class. */

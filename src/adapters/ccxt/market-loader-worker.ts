@@ -34,7 +34,7 @@ async function load(request: LoadRequest): Promise<void> {
   try {
     const started = performance.now();
     exchange = createExchange(request.ccxtId, request.settings);
-    const loaded = await loadDefinitions(exchange, request.reload);
+    const loaded = await loadDefinitions(exchange);
     const definitions = encodeHandover(loaded.definitions);
     const reply: LoadReply = {
       requestId, ok: true, definitions, rejected: loaded.rejected, receivedAtMs: loaded.receivedAt.getTime(),
