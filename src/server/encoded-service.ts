@@ -1,13 +1,12 @@
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import {
-  BatchGetInstrumentsResponse, ChangeBatch, GetInstrumentResponse, InstrumentServiceService, ListInstrumentsResponse,
-  SnapshotPage, WatchChangesResponse,
+  BatchGetInstrumentsResponse, GetInstrumentResponse, InstrumentServiceService, ListInstrumentsResponse,
 } from '../../gen/ts/instruments/v1/instrument_service.js';
-import { changeBytes, definitionBytes, finishBuffer, writeEncoded } from './encoded-bytes.js';
+import { definitionBytes, finishBuffer, watchResponseBytes, writeEncoded } from '../domain/encoded-bytes.js';
 
 /*
  * The instrument service with response serializers that splice in each definition's bytes,
- * encoded once per revision (encoded-bytes.ts), instead of re-encoding every definition on every
+ * encoded once per revision (domain/encoded-bytes.ts), instead of re-encoding every definition on every
  * response. Each serializer writes the embedded definitions first and lets the generated encoder
  * write the remaining fields after them: the definitions are field 1 of their messages, so the
  * output is byte for byte what the generated serializer gives (a test checks it).
@@ -45,24 +44,6 @@ function listResponse(value: ListInstrumentsResponse): Buffer {
   return finishBuffer(ListInstrumentsResponse.encode({ ...value, instruments: [] }, writer));
 }
 
-function watchResponse(value: WatchChangesResponse): Buffer {
-  const { revision, snapshot, changes } = value;
-  if (snapshot === undefined && changes === undefined) return finishBuffer(WatchChangesResponse.encode(value));
-  // Field order of the generated encoder: revision (1), then the one event field (2 or 4).
-  const writer = new BinaryWriter();
-  if (revision !== 0) writer.uint32(8).uint64(revision);
-  if (snapshot !== undefined) {
-    writer.uint32(18).fork();
-    for (const d of snapshot.instruments) writeEncoded(writer, 1, definitionBytes(d));
-    SnapshotPage.encode({ ...snapshot, instruments: [] }, writer).join();
-  } else if (changes !== undefined) {
-    writer.uint32(34).fork();
-    for (const c of changes.changes) writeEncoded(writer, 1, changeBytes(c));
-    ChangeBatch.encode({ ...changes, changes: [] }, writer).join();
-  }
-  return finishBuffer(writer);
-}
-
 export type EncodedInstrumentService = typeof InstrumentServiceService;
 
 /** The generated definition with the bytes-splicing response serializers. */
@@ -71,5 +52,5 @@ export const EncodedInstrumentServiceService: EncodedInstrumentService = {
   getInstrument: { ...InstrumentServiceService.getInstrument, responseSerialize: getInstrumentResponse },
   batchGetInstruments: { ...InstrumentServiceService.batchGetInstruments, responseSerialize: batchGetResponse },
   listInstruments: { ...InstrumentServiceService.listInstruments, responseSerialize: (value) => memoBuffer(value, listResponse) },
-  watchChanges: { ...InstrumentServiceService.watchChanges, responseSerialize: (value) => memoBuffer(value, watchResponse) },
+  watchChanges: { ...InstrumentServiceService.watchChanges, responseSerialize: (value) => memoBuffer(value, watchResponseBytes) },
 };

@@ -1,5 +1,6 @@
 import { WatchChangesResponse } from '../../../gen/ts/instruments/v1/instrument_service.js';
 import type { ChangeBatchEvent } from '../../domain/change-batch.js';
+import { watchResponseBytes } from '../../domain/encoded-bytes.js';
 import { crc32 } from './crc32.js';
 
 /*
@@ -26,10 +27,8 @@ export type ReadRecord =
 export function encodeRecord(batch: ChangeBatchEvent): Buffer {
   const id = Buffer.from(batch.ccxtExchange, 'utf8');
   if (id.length > 255) throw new Error(`CCXT exchange id too long for the journal: ${batch.ccxtExchange}`);
-  const message = WatchChangesResponse.encode({
-    revision: batch.revision,
-    changes: { changes: batch.changes, appliedTime: batch.appliedAt },
-  }).finish();
+  // The store persists a batch before publishing it, so these encodings are the ones watchers get.
+  const message = watchResponseBytes({ revision: batch.revision, changes: { changes: batch.changes, appliedTime: batch.appliedAt } });
   const body = Buffer.concat([Buffer.from([RECORD_VERSION, id.length]), id, message]);
   const header = Buffer.alloc(HEADER_BYTES);
   header.writeUInt32BE(body.length, 0);

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import { InstrumentDefinition } from '../../../gen/ts/instruments/v1/instrument.js';
+import { definitionBytes } from '../../domain/encoded-bytes.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 
 /*
@@ -48,7 +49,8 @@ export function writeSnapshot(dir: string, ccxtExchange: string, revision: numbe
   const writer = new BinaryWriter();
   let count = 0;
   for (const definition of definitions) {
-    InstrumentDefinition.encode(definition, writer.fork()).join();
+    // Length-delimited; the bytes are the ones responses already serve (encoded once per object).
+    writer.bytes(definitionBytes(definition));
     count++;
   }
   const payload = writer.finish();
