@@ -16,6 +16,7 @@ export function serviceConfigOf(file: ConfigFile): ServiceConfig {
       timeoutSeconds: server.keepalive.timeout_seconds,
     },
     shutdownGraceSeconds: server.shutdown_grace_seconds,
+    maxRequestBytes: server.max_request_bytes,
     cacheTtlSeconds: live.cache_ttl_seconds,
     logFormat: logging.format,
     logLevel: logging.level,

@@ -25,6 +25,7 @@ const server = z.strictObject({
   tls: tls.optional(),
   keepalive: keepalive.prefault({}),
   shutdown_grace_seconds: seconds(0.1).default(10).describe('On SIGTERM/SIGINT: time for calls to finish, watches to end and state to flush before a forced exit.'),
+  max_request_bytes: z.number().int().min(1024).default(1024 * 1024).describe('Largest request message accepted; bigger ones are refused with RESOURCE_EXHAUSTED before they are decoded. The largest valid request (BatchGetInstruments with 1,000 keys) is under 100 KB.'),
 }).describe('The gRPC server.');
 
 const auth = z.strictObject({

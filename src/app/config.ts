@@ -66,6 +66,8 @@ export interface ServiceConfig {
   keepalive: KeepaliveConfig;
   /** On SIGTERM/SIGINT: time for watches to end and state to flush before a forced exit. */
   shutdownGraceSeconds: number;
+  /** Largest request message accepted (grpc.max_receive_message_length). */
+  maxRequestBytes: number;
   /** An exchange not refreshed within this is reported stale (status, dashboard, metrics). */
   cacheTtlSeconds: number;
   logFormat: LogFormat;

@@ -72,7 +72,7 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
       progressIntervalMs: config.watch.progressIntervalSeconds * 1000,
       maxPendingMessages: config.watch.maxPendingMessages,
       snapshotPageSize: DEFAULT_WATCH_SETTINGS.snapshotPageSize,
-    }, { credentials, interceptors, channelOptions: keepaliveOptions(config.keepalive) });
+    }, { credentials, interceptors, channelOptions: { ...keepaliveOptions(config.keepalive), 'grpc.max_receive_message_length': config.maxRequestBytes } });
     if (config.http.enabled) {
       const guard = authenticator !== undefined && config.http.auth ? authenticator : undefined;
       http = await startOpsServer({

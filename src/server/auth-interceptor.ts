@@ -4,8 +4,9 @@ import { ServiceError } from '../domain/service-error.js';
 import type { Scope } from '../domain/token-entry.js';
 import { toGrpcStatus } from '../rpc/to-grpc-status.js';
 
-// Health stays open so load balancers and orchestrators can probe without a token.
-const PUBLIC_PREFIX = '/grpc.health.v1.Health/';
+// Health stays open so load balancers and orchestrators can probe without a token. Exact paths,
+// not a prefix: nothing else may ride on the health service's name.
+const PUBLIC_METHODS: ReadonlySet<string> = new Set(['Check', 'Watch', 'List'].map((m) => `/grpc.health.v1.Health/${m}`));
 
 const REFLECTION = 'ServerReflectionInfo';
 const METHOD_SCOPES: ReadonlyMap<string, Scope> = new Map([
@@ -41,7 +42,7 @@ function decide(authenticator: Authenticator, path: string, metadata: Metadata):
  */
 export function authInterceptor(authenticator: Authenticator): ServerInterceptor {
   return (method, call) => {
-    if (method.path.startsWith(PUBLIC_PREFIX)) return new ServerInterceptingCall(call);
+    if (PUBLIC_METHODS.has(method.path)) return new ServerInterceptingCall(call);
     return new ServerInterceptingCall(call, {
       start: (next) => next({
         onReceiveMetadata: (metadata, passOn) => {

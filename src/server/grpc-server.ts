@@ -47,7 +47,8 @@ export async function startGrpcServer(
   options: GrpcServerOptions = {},
 ): Promise<RunningServer> {
   const server = new Server({
-    'grpc.max_receive_message_length': 4 * 1024 * 1024,
+    // The service passes server.max_request_bytes; requests are small, so refuse big ones undecoded.
+    'grpc.max_receive_message_length': 1024 * 1024,
     ...options.channelOptions,
     interceptors: options.interceptors ?? [],
   });

@@ -69,7 +69,7 @@ describe('precedence: file < environment < flags', () => {
 
 describe('every kind of invalid configuration names where, the value and what is accepted', () => {
   it.each([
-    ['an unknown key', 'server:\n  listn: 1.2.3.4:5\n', /c\.yaml: server\.listn is not a known key \(did you mean listen\?\); accepted: listen, tls, keepalive, shutdown_grace_seconds$/m],
+    ['an unknown key', 'server:\n  listn: 1.2.3.4:5\n', /c\.yaml: server\.listn is not a known key \(did you mean listen\?\); accepted: listen, tls, keepalive, shutdown_grace_seconds, max_request_bytes$/m],
     ['an unknown section', 'exchanges:\n  binance: {}\n', /c\.yaml: exchanges is not a known key; accepted: server, auth, http, live, historical, watch, monitoring, logging, data_dir/],
     ['a wrong type', 'live:\n  update_interval_seconds: soon\n', /c\.yaml: live\.update_interval_seconds is "soon"; accepted: a number ≥ 0\.1/],
     ['a value out of range', 'live:\n  jitter_ratio: 2\n', /live\.jitter_ratio is 2; accepted: a number ≥ 0 and ≤ 0\.5/],
