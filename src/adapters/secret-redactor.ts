@@ -39,3 +39,14 @@ export function secretsInEnv(env: NodeJS.ProcessEnv, exchangeIds: readonly strin
   }
   return values;
 }
+
+/**
+ * A redactor for errors raised before the configuration is known (a bad config file may hold a
+ * token in the wrong key): every exchange-credential-shaped variable counts, whatever the exchange.
+ */
+export function redactorForEnv(env: NodeJS.ProcessEnv): SecretRedactor {
+  const ids = Object.keys(env).flatMap((name) => /^([A-Z0-9]+)_(API_KEY|SECRET|PASSWORD)$/.exec(name)?.[1]?.toLowerCase() ?? []);
+  const redactor = new SecretRedactor();
+  for (const secret of secretsInEnv(env, ids)) redactor.add(secret);
+  return redactor;
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from '../app/config.js';
+import { redactorForEnv } from '../adapters/secret-redactor.js';
 import { UsageError } from './cli-options.js';
 import { CONFIG_USAGE, configCommand } from './config-command.js';
 import { DEMO_USAGE, demoCommand } from './demo-command.js';
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // Bad flags and bad config are the caller's to fix: say what and exit 2, without a stack.
     if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`instruments ${command}: ${(error as Error).message}\n`);
+      process.stderr.write(`instruments ${command}: ${redactorForEnv(process.env).scrub((error as Error).message)}\n`);
       return 2;
     }
     throw error;
@@ -49,7 +50,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`instruments: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`instruments: ${redactorForEnv(process.env).scrub(text)}\n`);
     process.exit(1);
   },
 );

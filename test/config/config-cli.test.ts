@@ -81,4 +81,13 @@ describe('instruments config check', () => {
     const flag = await instruments(['config', 'check', '--config', file, '--log-format', 'xml']);
     expect([flag.code, flag.stderr]).toEqual([2, expect.stringMatching(/--log-format: logging\.format is "xml"; accepted: one of "auto", "json", "pretty"/)]);
   });
+
+  it('never echoes a secret it knows from the environment, even one pasted into the wrong key', async () => {
+    const secrets = { INSTRUMENTS_AUTH_TOKENS: 'ops:tok-7c1e93a0b5d24f68', KRAKEN_API_KEY: 'kraken-key-1f0e2d3c4b5a', INSTRUMENTS_WEBHOOK_SECRET: 'whsec-b8a7c6d5e4f3' };
+    const pasted = join(dir, 'pasted.yaml');
+    writeFileSync(pasted, `live:\n  proxy_url: 7\n  update_interval_seconds: "${Object.values(secrets).join(' ')}"\n`);
+    const result = await instruments(['config', 'check', '--config', pasted], secrets);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/live\.update_interval_seconds is "ops:\[redacted\] \[redacted\] \[redacted\]"/);
+  });
 });
