@@ -1,4 +1,5 @@
 import ccxt, { type Exchange } from 'ccxt';
+import { strictResponses } from './strict-responses.js';
 
 export interface ExchangeSettings {
   /** CCXT constructor options, passed through (e.g. { options: { defaultUnderlying: [...] } }). */
@@ -27,5 +28,5 @@ export function createExchange(id: string, settings: ExchangeSettings, env: Node
     ...(settings.proxyUrl ? { proxyUrl: settings.proxyUrl } : {}),
   });
   if (settings.sandbox) exchange.setSandboxMode(true);
-  return exchange;
+  return strictResponses(exchange);
 }
