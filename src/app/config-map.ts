@@ -30,6 +30,7 @@ export function serviceConfigOf(file: ConfigFile): ServiceConfig {
       jitterRatio: live.jitter_ratio,
       retryInitialSeconds: live.retry_initial_seconds,
       retryMaxSeconds: live.retry_max_seconds,
+      loadTimeoutSeconds: live.load_timeout_seconds,
       maxConcurrentLoads: live.max_concurrent_loads,
       loaderNice: live.loader_nice,
     },

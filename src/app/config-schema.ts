@@ -58,6 +58,7 @@ const live = z.strictObject({
   jitter_ratio: z.number().min(0).max(0.5).default(0.1).describe('Each interval is drawn from interval × (1 ± jitter), so exchanges do not fire together.'),
   retry_initial_seconds: seconds(0.01).default(5).describe('First retry delay after a failed load (doubles, at least Retry-After).'),
   retry_max_seconds: seconds(0.01).default(300).describe('Longest retry delay.'),
+  load_timeout_seconds: seconds(0.1).default(120).describe('Longest one load of an exchange may take (its requests, their bodies and the conversion); then it fails with LoadTimeout, its requests are aborted and its load slot is freed. CCXT\'s own `timeout` (ms, default 10000, settable under `ccxt:`) only bounds each wait for response headers, not a body that trickles in.'),
   max_concurrent_loads: count().default(2).describe('Loads running at once across all exchanges.'),
   loader_nice: z.number().int().min(0).max(19).default(0).describe('CPU niceness of the threads that run CCXT and the conversion (Linux). Higher lets lookups win a busy core; on a machine saturated by other work it also slows refreshes (at 10 they get about a tenth of a core).'),
   max_removal_ratio: z.number().min(0).max(1).default(0.2).describe('A refresh removing more than this share of an exchange\'s instruments at once is held until the next one confirms it.'),

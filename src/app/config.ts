@@ -13,6 +13,8 @@ export interface RefreshConfig {
   jitterRatio: number;
   retryInitialSeconds: number;
   retryMaxSeconds: number;
+  /** A load still running after this fails (LoadTimeout) and is aborted, freeing its slot. */
+  loadTimeoutSeconds: number;
   /** Loads running at once across all exchanges. */
   maxConcurrentLoads: number;
   /** Niceness of the loader threads (Linux). */

@@ -68,7 +68,7 @@ export class ExchangeRefresher {
     const load = defer(() => {
       this.attemptStartedAt = Date.now();
       this.status.attempt(new Date());
-      return slots.run(() => pool.load(this.id, this.settings));
+      return slots.run(() => pool.load(this.id, this.settings, { timeoutMs: this.config.loadTimeoutSeconds * 1000 }));
     }).pipe(retryWithBackoff<PooledLoad>({
       initialMs: this.config.retryInitialSeconds * 1000,
       maxMs: this.config.retryMaxSeconds * 1000,

@@ -6,7 +6,7 @@ import { packageRoot } from '../package-root.js';
 import type { ExchangeSettings } from './create-exchange.js';
 import type { LoadedDefinitions } from './load-definitions.js';
 import { HandoverDecoder } from './definition-handover.js';
-import type { LoadFailure, LoadReply, LoadRequest } from './market-loader-protocol.js';
+import type { CancelRequest, LoadFailure, LoadReply, LoadRequest } from './market-loader-protocol.js';
 
 export interface MarketLoaderPoolOptions {
   /** Worker threads; default min(2, cores). */
@@ -22,6 +22,11 @@ export interface PooledLoad extends LoadedDefinitions {
   durationMs: number;
   /** Definitions decoded on the main thread: new or changed since the previous load; the rest were reused. */
   decoded: number;
+}
+
+export interface LoadOptions {
+  /** Give up on the load after this long: it fails with a LoadTimeout and its requests are aborted. */
+  timeoutMs?: number;
 }
 
 /** How a pooled load failed: the CCXT error's name and message, and the exchange's Retry-After. */
@@ -47,11 +52,18 @@ function builtWorkerPath(): string {
   return path;
 }
 
+function loadTimeout(ccxtId: string, timeoutMs: number): LoadError {
+  const error: LoadError = new Error(`${ccxtId} load did not finish within ${timeoutMs} ms; abandoned and its requests aborted`);
+  error.name = 'LoadTimeout';
+  return error;
+}
+
 interface Pending {
   ccxtId: string;
   decoder: HandoverDecoder;
   resolve: (loaded: PooledLoad) => void;
   reject: (error: Error) => void;
+  deadline?: NodeJS.Timeout;
 }
 
 /** One worker thread and the loads it has in flight. */
@@ -73,14 +85,28 @@ class LoaderThread {
     });
   }
 
-  send(request: LoadRequest, pending: Pending): void {
+  send(request: LoadRequest, pending: Pending, timeoutMs: number | undefined): void {
     this.pending.set(request.requestId, pending);
     this.worker.postMessage(request);
+    if (timeoutMs !== undefined) pending.deadline = setTimeout(() => this.abandon(request.requestId, timeoutMs), timeoutMs);
   }
 
   rejectAll(errorFor: (ccxtId: string) => Error): void {
-    for (const { ccxtId, reject } of this.pending.values()) reject(errorFor(ccxtId));
+    for (const { ccxtId, reject, deadline } of this.pending.values()) {
+      clearTimeout(deadline);
+      reject(errorFor(ccxtId));
+    }
     this.pending.clear();
+  }
+
+  /** The deadline passed: fail the load now (freeing its caller's slot) and tell the worker to abort it. */
+  private abandon(requestId: number, timeoutMs: number): void {
+    const pending = this.pending.get(requestId);
+    if (pending === undefined) return;
+    this.pending.delete(requestId);
+    const cancel: CancelRequest = { requestId, cancel: true };
+    this.worker.postMessage(cancel);
+    pending.reject(loadTimeout(pending.ccxtId, timeoutMs));
   }
 
   async terminate(): Promise<void> {
@@ -89,8 +115,9 @@ class LoaderThread {
 
   private settle(reply: LoadReply): void {
     const pending = this.pending.get(reply.requestId);
-    if (pending === undefined) return;
+    if (pending === undefined) return; // abandoned at its deadline
     this.pending.delete(reply.requestId);
+    clearTimeout(pending.deadline);
     if (!reply.ok) {
       pending.reject(loadError(reply.failure));
       return;
@@ -129,14 +156,14 @@ export class MarketLoaderPool {
   }
 
   /** One load of `ccxtId`: a fresh CCXT instance in the exchange's worker, its markets converted. */
-  load(ccxtId: string, settings: ExchangeSettings): Promise<PooledLoad> {
+  load(ccxtId: string, settings: ExchangeSettings, options: LoadOptions = {}): Promise<PooledLoad> {
     if (this.closed) return Promise.reject(new Error('market loader pool is closed'));
     const thread = this.threadAt(this.indexFor(ccxtId));
     let decoder = this.decoders.get(ccxtId);
     if (decoder === undefined) this.decoders.set(ccxtId, (decoder = new HandoverDecoder()));
     const handover = decoder;
     return new Promise<PooledLoad>((resolve, reject) => {
-      thread.send({ requestId: this.nextRequestId++, ccxtId, settings }, { ccxtId, decoder: handover, resolve, reject });
+      thread.send({ requestId: this.nextRequestId++, ccxtId, settings }, { ccxtId, decoder: handover, resolve, reject }, options.timeoutMs);
     });
   }
 

@@ -10,6 +10,14 @@ export interface LoadRequest {
   settings: ExchangeSettings;
 }
 
+/** The pool gave up on a load (its deadline passed): abort its requests so its sockets are freed. */
+export interface CancelRequest {
+  requestId: number;
+  cancel: true;
+}
+
+export type WorkerRequest = LoadRequest | CancelRequest;
+
 /** A failed load as plain data: errors do not survive postMessage with their class. */
 export interface LoadFailure {
   /** The CCXT error class, e.g. 'RateLimitExceeded', 'ExchangeNotAvailable', 'NetworkError'. */

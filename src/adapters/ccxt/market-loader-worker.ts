@@ -9,7 +9,7 @@ import { createExchange } from './create-exchange.js';
 import { loadDefinitions } from './load-definitions.js';
 import { encodeHandover } from './definition-handover.js';
 import { lowerThreadPriority } from './thread-priority.js';
-import type { LoadFailure, LoadReply, LoadRequest } from './market-loader-protocol.js';
+import type { LoadFailure, LoadReply, LoadRequest, WorkerRequest } from './market-loader-protocol.js';
 
 if (parentPort === null) throw new Error('market-loader-worker runs only as a worker thread (see MarketLoaderPool)');
 const port = parentPort;
@@ -28,12 +28,34 @@ function failureOf(error: unknown, exchange: Exchange | undefined): LoadFailure 
   return retryAfterMs === undefined ? failure : { ...failure, retryAfterMs };
 }
 
+/** Loads in flight, so a cancel can reach their CCXT instance; and those cancelled. */
+const running = new Map<number, Exchange>();
+const cancelled = new Set<number>();
+
+/**
+ * CCXT's `timeout` covers a request only until the response headers arrive; a body that trickles
+ * in keeps the load going. Destroying the instance's HTTP dispatcher (undici) aborts its requests
+ * and fails any later one, so the load ends and its sockets are released (the pool has already
+ * answered its caller).
+ */
+function cancel(requestId: number): void {
+  const exchange = running.get(requestId);
+  if (exchange === undefined) return; // already finished
+  cancelled.add(requestId);
+  const dispatcher = exchange.fetchDispatcher as { destroy(): Promise<void> } | undefined;
+  dispatcher?.destroy().catch(() => undefined);
+}
+
 async function load(request: LoadRequest): Promise<void> {
   const { requestId } = request;
   let exchange: Exchange | undefined;
   try {
     const started = performance.now();
     exchange = createExchange(request.ccxtId, request.settings);
+    running.set(requestId, exchange);
+    // Creates the instance's dispatcher before any request, so a cancel always finds it.
+    await exchange.loadFetchImplementation();
+    if (cancelled.has(requestId)) throw new Error('cancelled: the load deadline passed before it started');
     const loaded = await loadDefinitions(exchange);
     const definitions = encodeHandover(loaded.definitions);
     const reply: LoadReply = {
@@ -44,7 +66,13 @@ async function load(request: LoadRequest): Promise<void> {
   } catch (error) {
     const reply: LoadReply = { requestId, ok: false, failure: failureOf(error, exchange) };
     port.postMessage(reply);
+  } finally {
+    running.delete(requestId);
+    cancelled.delete(requestId);
   }
 }
 
-port.on('message', (request: LoadRequest) => void load(request));
+port.on('message', (request: WorkerRequest) => {
+  if ('cancel' in request) cancel(request.requestId);
+  else void load(request);
+});
