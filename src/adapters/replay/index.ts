@@ -6,3 +6,5 @@ export { parseRequestTarget, type RequestTarget } from './request-target.js';
 export { readFixtureIndex, type FixtureIndex, type RecordedEntry } from './fixture-index.js';
 export { FixtureSet } from './fixture-set.js';
 export { loadFixtureRoot } from './fixture-root.js';
+export type { ReplayFault, FaultKind, FaultOptions } from './replay-fault.js';
+export { truncateMarketList } from './fault-plan.js';

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { planFault, type FaultPlan } from './fault-plan.js';
+import { FaultTable, type FaultOptions, type ReplayFault } from './replay-fault.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { normalizePrefix, parseRequestTarget, prefixPath } from './request-target.js';
 import { textResponse, type OverrideResponse, type ReplayResponse } from './replay-response.js';
@@ -22,6 +24,7 @@ export interface ReplayServerOptions {
 /** Loopback HTTP server answering ccxt `proxyUrl` requests with recorded exchange responses. */
 export class ReplayServer {
   private readonly log = new RequestLog();
+  private readonly faults = new FaultTable();
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -96,21 +99,39 @@ export class ReplayServer {
     this.router.clearOverrides();
   }
 
-  /** Snapshot of every answered request, oldest first. */
+  /**
+   * Makes requests for one original URL misbehave (see ReplayFault), for the next `times` requests
+   * or until `clearFault()`; a list of faults is served one per request, in order, once through
+   * (or round and round for `times`). On every prefix unless `options.prefix`. Replaces the URL's earlier fault.
+   */
+  fault(url: string, fault: ReplayFault | readonly ReplayFault[], options: FaultOptions = {}): void {
+    this.faults.set(url, fault, options);
+  }
+
+  /** Answers the URL normally again (requests already hanging or trickling are left as they are). */
+  clearFault(url: string, options: { readonly prefix?: string } = {}): boolean {
+    return this.faults.clear(url, options.prefix);
+  }
+
+  clearFaults(): void {
+    this.faults.clearAll();
+  }
+
+  /** Snapshot of every request received, in the order they were routed (`at` is when each arrived). */
   requestLog(): RequestLogEntry[] {
     return this.log.list();
   }
 
-  /** Number of requests in total, or for one original URL. */
-  requestCount(url?: string): number {
-    return this.log.count(url);
+  /** Number of requests in total, or for one original URL; only those arrived at or after `sinceMs` if given. */
+  requestCount(url?: string, sinceMs?: number): number {
+    return this.log.count(url, sinceMs);
   }
 
   clearRequestLog(): void {
     this.log.clear();
   }
 
-  /** Stops listening and drops kept-alive sockets (ccxt's fetch keeps them open). */
+  /** Stops listening and drops every socket: kept-alive ones (ccxt's fetch keeps them) and faulted ones still hanging or trickling. */
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve, reject) => {
       this.http.close((error) => (error === undefined ? resolve() : reject(error)));
@@ -128,9 +149,12 @@ export class ReplayServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
     req.resume(); // request bodies are irrelevant; drain them so the socket stays usable
     const method = req.method ?? 'GET';
     const target = parseRequestTarget(req.url ?? '/');
+    // Taken on arrival, before any await, so `times` counts requests in the order they came.
+    const fault = target === null ? undefined : this.faults.take(target.prefix, target.url);
     let routed: RoutedResponse;
     if (target === null) {
       routed = { response: textResponse(400, `replay: no http(s) target in ${req.url ?? ''}`), source: 'error' };
@@ -141,14 +165,21 @@ export class ReplayServer {
         routed = { response: textResponse(500, `replay: ${String(error)}`), source: 'error' };
       }
     }
-    this.log.record({
-      method,
-      prefix: target?.prefix ?? null,
-      url: target?.url ?? null,
-      status: routed.response.status,
-      source: routed.source,
-    });
-    send(res, routed.response, method === 'HEAD');
+    const entry = { method, prefix: target?.prefix ?? null, url: target?.url ?? null, at };
+    if (fault === undefined) {
+      this.log.record({ ...entry, status: routed.response.status, source: routed.source });
+      send(res, routed.response, method === 'HEAD');
+      return;
+    }
+    let plan: FaultPlan;
+    try {
+      plan = planFault(fault, routed.response);
+    } catch (error) {
+      const response = textResponse(500, `replay: fault ${fault.kind} failed: ${String(error)}`);
+      plan = { kind: 'send', head: { status: 500, headers: { 'content-type': response.contentType, 'content-length': response.body.length } }, body: response.body };
+    }
+    this.log.record({ ...entry, status: plan.kind === 'hang' ? 0 : plan.head.status, source: 'fault', fault: fault.kind });
+    perform(res, plan, method === 'HEAD');
   }
 }
 
@@ -158,6 +189,33 @@ function send(res: ServerResponse, response: ReplayResponse, headOnly: boolean):
     'content-length': response.body.length,
   });
   res.end(headOnly ? undefined : response.body);
+}
+
+/** Carries out a fault plan; nothing here outlives the socket (server close() destroys every socket). */
+function perform(res: ServerResponse, plan: FaultPlan, headOnly: boolean): void {
+  if (plan.kind === 'hang') return;
+  res.writeHead(plan.head.status, plan.head.headers);
+  if (plan.kind === 'send' || headOnly) {
+    res.end(headOnly ? undefined : plan.body);
+    return;
+  }
+  if (plan.kind === 'reset') {
+    // A moment after the partial body is flushed, so the client is reading the body when the RST comes.
+    res.write(plan.body, () => setTimeout(() => res.socket?.resetAndDestroy(), 20).unref());
+    return;
+  }
+  let offset = 0;
+  const timer = setInterval(() => {
+    const chunk = plan.body.subarray(offset, offset + plan.chunkBytes);
+    offset += chunk.length;
+    if (offset >= plan.body.length) {
+      clearInterval(timer);
+      res.end(chunk);
+    } else {
+      res.write(chunk);
+    }
+  }, plan.intervalMs);
+  res.once('close', () => clearInterval(timer));
 }
 
 /** Starts a replay server; see ReplayServerOptions. Call `close()` when done. */
