@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InstrumentType, type InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 import type { InstrumentFilter } from '../../gen/ts/instruments/v1/instrument_service.js';
-import { invalidArgument } from './service-error.js';
+import { invalidArgument, quoted } from './service-error.js';
 
 export interface KnownSources {
   venues: ReadonlySet<string>;
@@ -21,8 +21,10 @@ const VALID_TYPES = new Set<number>(ACCEPTED_TYPES.map(([, value]) => value));
 function checkKnown(field: string, values: readonly string[], known: ReadonlySet<string>): void {
   const unknown = values.filter((v) => !known.has(v));
   if (unknown.length > 0) {
+    // A few named, the rest counted: the message stays short whatever the request holds.
+    const more = unknown.length > 3 ? ` and ${unknown.length - 3} more` : '';
     throw invalidArgument(
-      `filter.${field} has ${unknown.map((v) => `"${v}"`).join(', ')}, not served here; accepted: ${[...known].sort().join(', ')}`,
+      `filter.${field} has ${unknown.slice(0, 3).map((v) => quoted(v)).join(', ')}${more}, not served here; accepted: ${[...known].sort().join(', ')}`,
     );
   }
 }

@@ -1,4 +1,5 @@
 import { InstrumentType } from '../../gen/ts/instruments/v1/instrument.js';
+import { quoted } from './service-error.js';
 
 // Key scheme: VENUE:TYPE:CCXT_SYMBOL, e.g. "BINANCE-FUTURES:PERPETUAL:BTC/USDT:USDT".
 // Venue and type never contain ':', so the symbol is everything after the second ':' and may
@@ -40,19 +41,19 @@ export function parseInstrumentKey(key: string): ParsedKey | { error: string } {
   const first = key.indexOf(':');
   const second = first < 0 ? -1 : key.indexOf(':', first + 1);
   if (first < 0 || second < 0) {
-    return { error: `instrument_key "${key}" is malformed: expected VENUE:TYPE:SYMBOL, e.g. "BINANCE-SPOT:SPOT:BTC/USDT"` };
+    return { error: `instrument_key ${quoted(key)} is malformed: expected VENUE:TYPE:SYMBOL, e.g. "BINANCE-SPOT:SPOT:BTC/USDT"` };
   }
   const venue = key.slice(0, first);
   const type = key.slice(first + 1, second);
   const symbol = key.slice(second + 1);
   if (!VENUE_PATTERN.test(venue)) {
-    return { error: `instrument_key "${key}" has venue "${venue}": a venue is upper-case letters, digits and '-', e.g. "BINANCE-SPOT"` };
+    return { error: `instrument_key ${quoted(key)} has venue ${quoted(venue)}: a venue is upper-case letters, digits and '-', e.g. "BINANCE-SPOT"` };
   }
   if (!(KEY_TYPES as readonly string[]).includes(type)) {
-    return { error: `instrument_key "${key}" has type "${type}": accepted types are ${KEY_TYPES.join(', ')}` };
+    return { error: `instrument_key ${quoted(key)} has type ${quoted(type)}: accepted types are ${KEY_TYPES.join(', ')}` };
   }
   if (symbol.length === 0) {
-    return { error: `instrument_key "${key}" has no symbol after VENUE:TYPE:` };
+    return { error: `instrument_key ${quoted(key)} has no symbol after VENUE:TYPE:` };
   }
   const keyType = type as KeyType;
   return { venue, type: keyType, instrumentType: TYPE_TO_ENUM[keyType], symbol };

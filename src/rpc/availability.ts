@@ -1,5 +1,5 @@
 import { ExchangeState } from '../../gen/ts/instruments/v1/instrument_service.js';
-import { notFound, unavailable, type ServiceError } from '../domain/service-error.js';
+import { notFound, quoted, unavailable, type ServiceError } from '../domain/service-error.js';
 import type { ExchangeStatusSource } from './rpc-context.js';
 
 export interface MissScope {
@@ -20,8 +20,8 @@ export function missError(what: string, scope: MissScope, exchanges: ExchangeSta
   if (relevant.length === 0) {
     const known = exchanges.known();
     const served = scope.ccxtExchange !== undefined
-      ? `ccxt_exchange "${scope.ccxtExchange}" is not configured here (configured: ${[...known.ccxtExchanges].sort().join(', ')})`
-      : `venue "${scope.venue ?? ''}" is not served here (served venues: ${[...known.venues].sort().join(', ')})`;
+      ? `ccxt_exchange ${quoted(scope.ccxtExchange)} is not configured here (configured: ${[...known.ccxtExchanges].sort().join(', ')})`
+      : `venue ${quoted(scope.venue ?? '')} is not served here (served venues: ${[...known.venues].sort().join(', ')})`;
     return notFound(`${what} not found: ${served}`);
   }
   // One loaded source is enough to answer (binanceusdm serves BINANCE-FUTURES whether or not

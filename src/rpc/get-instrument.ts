@@ -2,7 +2,7 @@ import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrumen
 import { SourceView, type GetInstrumentRequest, type GetInstrumentResponse } from '../../gen/ts/instruments/v1/instrument_service.js';
 import { closeMatches } from '../domain/close-matches.js';
 import { parseInstrumentKey } from '../domain/instrument-key.js';
-import { invalidArgument, notFound } from '../domain/service-error.js';
+import { invalidArgument, notFound, quoted } from '../domain/service-error.js';
 import { pairKey, type StoreView } from '../store/store-view.js';
 import { missError, type MissScope } from './availability.js';
 import type { RpcContext } from './rpc-context.js';
@@ -27,13 +27,13 @@ function lookupOf(request: GetInstrumentRequest): Lookup {
     const key = request.instrumentKey;
     const parsed = parseInstrumentKey(key);
     if ('error' in parsed) throw invalidArgument(parsed.error);
-    return { what: `instrument "${key}"`, scope: { venue: parsed.venue }, find: (v) => v.byKey.get(key), query: key };
+    return { what: `instrument ${quoted(key)}`, scope: { venue: parsed.venue }, find: (v) => v.byKey.get(key), query: key };
   }
   if (request.ccxt !== undefined) {
     const { ccxtExchange, ccxtSymbol } = request.ccxt;
     requirePair('ccxt', ['ccxt_exchange', ccxtExchange], ['ccxt_symbol', ccxtSymbol]);
     return {
-      what: `ccxt symbol "${ccxtSymbol}" on "${ccxtExchange}"`, scope: { ccxtExchange },
+      what: `ccxt symbol ${quoted(ccxtSymbol)} on ${quoted(ccxtExchange)}`, scope: { ccxtExchange },
       find: (v) => v.byCcxt.get(pairKey(ccxtExchange, ccxtSymbol)), query: ccxtSymbol,
     };
   }
@@ -41,7 +41,7 @@ function lookupOf(request: GetInstrumentRequest): Lookup {
     const { venue, exchangeRawSymbol } = request.raw;
     requirePair('raw', ['venue', venue], ['exchange_raw_symbol', exchangeRawSymbol]);
     return {
-      what: `raw symbol "${exchangeRawSymbol}" on venue "${venue}"`, scope: { venue },
+      what: `raw symbol ${quoted(exchangeRawSymbol)} on venue ${quoted(venue)}`, scope: { venue },
       find: (v) => v.byRaw.get(pairKey(venue, exchangeRawSymbol)), query: exchangeRawSymbol,
     };
   }
@@ -49,17 +49,30 @@ function lookupOf(request: GetInstrumentRequest): Lookup {
     const { tardisExchange, tardisSymbol } = request.tardis;
     requirePair('tardis', ['tardis_exchange', tardisExchange], ['tardis_symbol', tardisSymbol]);
     return {
-      what: `tardis symbol "${tardisSymbol}" on "${tardisExchange}"`, scope: {},
+      what: `tardis symbol ${quoted(tardisSymbol)} on ${quoted(tardisExchange)}`, scope: {},
       find: (v) => v.byTardis.get(pairKey(tardisExchange, tardisSymbol)), query: tardisSymbol,
     };
   }
   throw invalidArgument(`name the instrument with one of ${LOOKUPS}`);
 }
 
+// The range of google.protobuf.Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (in ms).
+const MIN_TIMESTAMP_MS = -62_135_596_800_000;
+const MAX_TIMESTAMP_MS = 253_402_300_799_999;
+
+function checkAsOf(asOf: Date): void {
+  const ms = asOf.getTime();
+  // Seconds far outside the range decode to an invalid Date (NaN), which toISOString() throws on.
+  if (!(ms >= MIN_TIMESTAMP_MS && ms <= MAX_TIMESTAMP_MS)) {
+    throw invalidArgument('as_of is outside the range of google.protobuf.Timestamp: give a time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z');
+  }
+}
+
 export function getInstrument(ctx: RpcContext) {
   return (request: GetInstrumentRequest): GetInstrumentResponse => {
     const lookup = lookupOf(request);
     const kind = sourceViewOf(request.view);
+    if (request.asOf !== undefined) checkAsOf(request.asOf);
     if (request.asOf !== undefined && kind === SourceView.SOURCE_VIEW_LIVE) {
       throw invalidArgument('as_of reads recorded history: use view SOURCE_VIEW_MERGED (default) or SOURCE_VIEW_HISTORICAL');
     }
