@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, type ChannelOptions, type ServerInterceptor } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ChannelOptions, type ServerInterceptor, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { InstrumentServiceService } from '../../gen/ts/instruments/v1/instrument_service.js';
 import { instrumentService } from '../rpc/instrument-service.js';
@@ -6,6 +6,8 @@ import { DEFAULT_WATCH_SETTINGS, type WatchSettings } from '../rpc/watch-changes
 import { WatchRegistry } from '../rpc/watch-registry.js';
 import type { RpcContext } from '../rpc/rpc-context.js';
 import type { UnaryErrorLogger } from '../rpc/unary.js';
+import { guardHealth } from '../rpc/health-guard.js';
+import { decodingTolerantly, rejectUndecodable } from '../rpc/undecodable-request.js';
 import { EncodedInstrumentServiceService } from './encoded-service.js';
 import { addReflection } from './reflection.js';
 
@@ -39,6 +41,13 @@ export interface GrpcServerOptions {
   responseEncoding?: 'cached' | 'per-request';
 }
 
+/** Every service added (ours, health, reflection) answers undecodable requests with INVALID_ARGUMENT, not INTERNAL. */
+class TolerantServer extends Server {
+  override addService(service: ServiceDefinition, implementation: UntypedServiceImplementation): void {
+    super.addService(decodingTolerantly(service), implementation);
+  }
+}
+
 export async function startGrpcServer(
   listen: string,
   ctx: RpcContext,
@@ -46,17 +55,20 @@ export async function startGrpcServer(
   watchSettings: WatchSettings = DEFAULT_WATCH_SETTINGS,
   options: GrpcServerOptions = {},
 ): Promise<RunningServer> {
-  const server = new Server({
+  const server = new TolerantServer({
     // The service passes server.max_request_bytes; requests are small, so refuse big ones undecoded.
     'grpc.max_receive_message_length': 1024 * 1024,
     ...options.channelOptions,
-    interceptors: options.interceptors ?? [],
+    interceptors: [...(options.interceptors ?? []), rejectUndecodable],
   });
   const watchers = new WatchRegistry();
   const definition = options.responseEncoding === 'per-request' ? InstrumentServiceService : EncodedInstrumentServiceService;
   server.addService(definition, instrumentService(ctx, { settings: watchSettings, registry: watchers }, logError));
-  const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
-  health.addToServer(server);
+  const served = { '': 'SERVING', [SERVICE_NAME]: 'SERVING' } as const;
+  const health = new HealthImplementation(served);
+  // Names it does not report on are answered by the guard: no echo, nothing kept per name.
+  const reported = new Set(Object.keys(served));
+  health.addToServer({ addService: (service, implementation) => server.addService(service, guardHealth(implementation, reported)) });
   addReflection(server);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(listen, options.credentials ?? ServerCredentials.createInsecure(), (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
