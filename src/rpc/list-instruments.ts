@@ -24,12 +24,21 @@ function firstAfter(keys: readonly string[], after: string): number {
 
 /** Instruments held by cached pages, all pages together: about 25 MB of encoded definitions. */
 const CACHED_INSTRUMENTS = 50_000;
+/** About what one instrument costs encoded: a cache key of this many characters counts as one more. */
+const KEY_CHARS_PER_UNIT = 500;
+
+/**
+ * What a page costs in the cache, in instruments. The key counts too: it holds the page token,
+ * which the client chooses, and a forged megabyte-long token must not cost as little as one
+ * instrument (50,000 of them would pin 50 GB).
+ */
+const pageCost = (page: ListInstrumentsResponse, key: string): number => page.instruments.length + 1 + Math.ceil(key.length / KEY_CHARS_PER_UNIT);
 
 export function listInstruments(ctx: RpcContext) {
   // A page is fixed by its view (immutable) and its query, so it is computed once and then served
   // as the same response object, whose bytes the serializer keeps (encoded-service.ts). Pages of
   // replaced views are never asked for again and age out.
-  const pages = new LRUCache<string, ListInstrumentsResponse>({ maxSize: CACHED_INSTRUMENTS, sizeCalculation: (page) => page.instruments.length + 1 });
+  const pages = new LRUCache<string, ListInstrumentsResponse>({ maxSize: CACHED_INSTRUMENTS, sizeCalculation: pageCost });
   return (request: ListInstrumentsRequest): ListInstrumentsResponse => {
     const size = request.pageSize;
     if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
