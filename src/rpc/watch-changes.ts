@@ -41,11 +41,11 @@ function batchMessage(batch: ChangeBatchEvent, changes: InstrumentChange[]): Wat
 function resumeBatches(ctx: RpcContext, start: number): ChangeBatchEvent[] {
   const current = ctx.store.revision;
   if (start > current) {
-    throw new ServiceError('OUT_OF_RANGE', `start_revision ${start} is ahead of this server's revision ${current}: re-list with ListInstruments (or send_initial_snapshot) and watch from its revision`);
+    throw new ServiceError('OUT_OF_RANGE', `start_revision ${start} is ahead of this server's revision ${current}: re-list with ListInstruments in view SOURCE_VIEW_LIVE, the view watches follow (or send_initial_snapshot), and watch from its revision`);
   }
   const batches = ctx.store.changesSince(start);
   if (batches === undefined) {
-    throw new ServiceError('OUT_OF_RANGE', `start_revision ${start} is older than the change history kept here (resumable from ${ctx.store.oldestResumableRevision}): re-list with ListInstruments (or send_initial_snapshot) and watch from its revision`);
+    throw new ServiceError('OUT_OF_RANGE', `start_revision ${start} is older than the change history kept here (resumable from ${ctx.store.oldestResumableRevision}): re-list with ListInstruments in view SOURCE_VIEW_LIVE, the view watches follow (or send_initial_snapshot), and watch from its revision`);
   }
   return batches;
 }
