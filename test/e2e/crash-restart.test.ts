@@ -146,7 +146,7 @@ it(`survives ${ROUNDS} SIGKILLs under lookups, during refreshes and snapshot wri
     // while lookups run.
     const load = lookupLoad(rpc, () => [...mirror.keys()]);
     await replay.mount('binanceusdm', RECORDINGS[(round + 1) % 2] as string);
-    await new Promise((r) => setTimeout(r, 600 + random() * 3000));
+    await new Promise((r) => setTimeout(r, 1000 + random() * 3500));
     await server.kill();
     await load.stop();
     acknowledged = Math.max(acknowledged, revision, load.acked());
