@@ -11,7 +11,8 @@ import { sourceViewOf } from './source-view.js';
 const LOOKUPS = 'instrument_key, ccxt {ccxt_exchange, ccxt_symbol}, raw {venue, exchange_raw_symbol} or tardis {tardis_exchange, tardis_symbol}';
 
 interface Lookup {
-  what: string;
+  /** Names the lookup in an error; a function, so a hit (the hot path) never builds the text. */
+  what: () => string;
   scope: MissScope;
   find: (view: StoreView) => InstrumentDefinition | undefined;
   query: string;
@@ -27,13 +28,13 @@ function lookupOf(request: GetInstrumentRequest): Lookup {
     const key = request.instrumentKey;
     const parsed = parseInstrumentKey(key);
     if ('error' in parsed) throw invalidArgument(parsed.error);
-    return { what: `instrument ${quoted(key)}`, scope: { venue: parsed.venue }, find: (v) => v.byKey.get(key), query: key };
+    return { what: () => `instrument ${quoted(key)}`, scope: { venue: parsed.venue }, find: (v) => v.byKey.get(key), query: key };
   }
   if (request.ccxt !== undefined) {
     const { ccxtExchange, ccxtSymbol } = request.ccxt;
     requirePair('ccxt', ['ccxt_exchange', ccxtExchange], ['ccxt_symbol', ccxtSymbol]);
     return {
-      what: `ccxt symbol ${quoted(ccxtSymbol)} on ${quoted(ccxtExchange)}`, scope: { ccxtExchange },
+      what: () => `ccxt symbol ${quoted(ccxtSymbol)} on ${quoted(ccxtExchange)}`, scope: { ccxtExchange },
       find: (v) => v.byCcxt.get(pairKey(ccxtExchange, ccxtSymbol)), query: ccxtSymbol,
     };
   }
@@ -41,7 +42,7 @@ function lookupOf(request: GetInstrumentRequest): Lookup {
     const { venue, exchangeRawSymbol } = request.raw;
     requirePair('raw', ['venue', venue], ['exchange_raw_symbol', exchangeRawSymbol]);
     return {
-      what: `raw symbol ${quoted(exchangeRawSymbol)} on venue ${quoted(venue)}`, scope: { venue },
+      what: () => `raw symbol ${quoted(exchangeRawSymbol)} on venue ${quoted(venue)}`, scope: { venue },
       find: (v) => v.byRaw.get(pairKey(venue, exchangeRawSymbol)), query: exchangeRawSymbol,
     };
   }
@@ -49,7 +50,7 @@ function lookupOf(request: GetInstrumentRequest): Lookup {
     const { tardisExchange, tardisSymbol } = request.tardis;
     requirePair('tardis', ['tardis_exchange', tardisExchange], ['tardis_symbol', tardisSymbol]);
     return {
-      what: `tardis symbol ${quoted(tardisSymbol)} on ${quoted(tardisExchange)}`, scope: {},
+      what: () => `tardis symbol ${quoted(tardisSymbol)} on ${quoted(tardisExchange)}`, scope: {},
       find: (v) => v.byTardis.get(pairKey(tardisExchange, tardisSymbol)), query: tardisSymbol,
     };
   }
@@ -78,11 +79,11 @@ export function getInstrument(ctx: RpcContext) {
     }
     const view = ctx.store.readView(kind);
     const found = lookup.find(view);
-    if (found === undefined) throw missError(lookup.what, lookup.scope, ctx.exchanges, closeMatches(lookup.query, view.sortedKeys));
+    if (found === undefined) throw missError(lookup.what(), lookup.scope, ctx.exchanges, closeMatches(lookup.query, view.sortedKeys));
     if (request.asOf === undefined) return { instrument: found, revision: view.revision };
     const then = ctx.store.definitionAsOf(found.instrumentKey, request.asOf);
     if (then === undefined) {
-      throw notFound(`${lookup.what} has no recorded definition at ${request.asOf.toISOString()} (not available then, or no historical source records it)`);
+      throw notFound(`${lookup.what()} has no recorded definition at ${request.asOf.toISOString()} (not available then, or no historical source records it)`);
     }
     return { instrument: then, revision: view.revision };
   };
