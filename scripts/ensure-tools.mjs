@@ -8,12 +8,13 @@
 //               and this repo's gen/python and clients/python, editable    (pip install --no-deps -e)
 //   chromium    /usr/bin/chromium, for the dashboard browser test        (apt-get install chromium)
 //   promtool    /usr/bin/promtool, checks the Prometheus alert rules       (apt-get install prometheus)
+//   redis       redis-server on PATH, for the Redis-mode replica tests     (apt-get install redis-server)
 //
 // Whatever is already there at the pinned version is left alone, so a warm run takes well under a
 // second. Anything that cannot be installed fails the run with a message naming the tool and the fix:
 // nothing is ever skipped silently.
 //
-// CLI:     node scripts/ensure-tools.mjs [--only go-plugins,python,grpcurl,ghz,chromium,promtool] [--quiet]
+// CLI:     node scripts/ensure-tools.mjs [--only go-plugins,python,grpcurl,ghz,chromium,promtool,redis] [--quiet]
 // Library: import { ensureTools } from './ensure-tools.mjs';
 //          await ensureTools({ only: ['go-plugins', 'python'] });
 import { execFile as execFileCb } from 'node:child_process';
@@ -83,7 +84,7 @@ export const PYTHON_LOCAL_PACKAGES = {
 /** Debian's Chromium, driven by playwright-core in test/dashboard (no browser download: offline). */
 export const CHROMIUM = '/usr/bin/chromium';
 
-export const GROUPS = ['go-plugins', 'python', 'grpcurl', 'ghz', 'chromium', 'promtool'];
+export const GROUPS = ['go-plugins', 'python', 'grpcurl', 'ghz', 'chromium', 'promtool', 'redis'];
 
 export class ToolInstallError extends Error {
   constructor(tool, message, fix) {
@@ -308,11 +309,23 @@ const DEBIAN_TOOLS = {
   chromium: { pkg: 'chromium', binary: CHROMIUM },
   // promtool checks and unit-tests deploy/prometheus/alerts.yml (the server binary comes along unused).
   promtool: { pkg: 'prometheus', binary: '/usr/bin/promtool' },
+  // Redis mode's tests start their own redis-server on a loopback port; one already on PATH will do.
+  redis: { pkg: 'redis-server', binary: '/usr/bin/redis-server', command: 'redis-server' },
 };
+
+/** The first executable named `command` on PATH, or undefined. */
+export function onPath(command) {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir !== '' && existsSync(join(dir, command))) return join(dir, command);
+  }
+  return undefined;
+}
+
+const present = (t) => existsSync(t.binary) || (t.command !== undefined && onPath(t.command) !== undefined);
 
 /** Installs the missing Debian packages of `groups` in one apt-get run (dpkg takes one at a time). */
 async function ensureDebian(groups, log, checkOnly) {
-  const missing = Object.entries(DEBIAN_TOOLS).filter(([group, t]) => groups.includes(group) && !existsSync(t.binary));
+  const missing = Object.entries(DEBIAN_TOOLS).filter(([group, t]) => groups.includes(group) && !present(t));
   if (missing.length === 0) return false;
   if (checkOnly) return true;
   const pkgs = missing.map(([, t]) => t.pkg);
@@ -400,7 +413,7 @@ async function runGroups(groups, log, checkOnly = false) {
 /**
  * Makes sure the pinned tools are installed in the repo.
  * @param {{ only?: string[], log?: (msg: string) => void }} [options]
- *   only: subset of GROUPS ('go-plugins', 'python', 'grpcurl', 'ghz', 'chromium', 'promtool'); default all.
+ *   only: subset of GROUPS ('go-plugins', 'python', 'grpcurl', 'ghz', 'chromium', 'promtool', 'redis'); default all.
  * @returns {Promise<{ installed: boolean, paths: object }>} installed: whether anything was installed.
  * @throws {ToolInstallError} naming the tool that could not be installed and how to fix it.
  */
@@ -423,6 +436,7 @@ export function toolPaths() {
     grpcurl: join(TOOLS_BIN, 'grpcurl'),
     python: VENV_PYTHON,
     chromium: CHROMIUM,
+    redisServer: onPath('redis-server') ?? DEBIAN_TOOLS.redis.binary,
   };
 }
 
