@@ -16,6 +16,18 @@ type Source = ReadonlyMap<string, InstrumentDefinition>;
 /** Called with each batch and the exchange's new source before the batch is published. */
 export type PersistHook = (batch: ChangeBatchEvent, source: Source) => void;
 
+/** One exchange's load as a change to the store: what its source gains and loses, what watchers see. */
+export interface PreparedDelta {
+  ccxtExchange: string;
+  /** The exchange's definitions that are new or changed (stale flags cleared count). */
+  upserts: InstrumentDefinition[];
+  /** The exchange's keys no longer listed. */
+  removedKeys: string[];
+  /** Changes to the served view; empty when only the source moves. */
+  changes: InstrumentChange[];
+  appliedAt: Date;
+}
+
 export interface RestoredStore {
   revision: number;
   sources: ReadonlyMap<string, readonly InstrumentDefinition[]>;
@@ -127,11 +139,16 @@ export class InstrumentStore {
    * first refresh, continuing the revision sequence. Publishes nothing. Takes ownership of the
    * definitions (marks them stale).
    */
-  restore(state: RestoredStore): void {
+  restore(state: RestoredStore, { markStale = true }: { markStale?: boolean } = {}): void {
     // The restored definitions are fresh objects nobody else holds: marked stale in place, which
-    // at 100,000 instruments saves a copy of each.
+    // at 100,000 instruments saves a copy of each. (Redis mode's shared snapshot is what the
+    // leaders serve now, so it is taken as it is.)
+    // A replica reloading the shared snapshot replaces what it had.
+    this.sources.clear();
+    this.sourceIds = [];
+    this.inputs.clear();
     for (const [id, definitions] of state.sources) {
-      for (const d of definitions) d.stale = true;
+      if (markStale) for (const d of definitions) d.stale = true;
       this.setSource(id, new Map(definitions.map((d) => [d.instrumentKey, d])));
     }
     for (const d of state.retired) this.historical.retire(d);
@@ -152,16 +169,25 @@ export class InstrumentStore {
    * visible changed (then no revision is used).
    */
   applyExchange(ccxtExchange: string, definitions: readonly InstrumentDefinition[], now: Date = new Date()): ChangeBatchEvent | undefined {
+    const prepared = this.prepareExchange(ccxtExchange, definitions, now);
+    this.rememberInputs(ccxtExchange, definitions);
+    return prepared === undefined ? undefined : this.commitPrepared(prepared, prepared.changes.length > 0 ? this.revision + 1 : this.revision);
+  }
+
+  /**
+   * What a fresh load of one exchange would change, against the state now, without changing
+   * anything: the exchange's new and changed definitions, its keys gone, and the changes to the
+   * served view. Undefined when the exchange's source would stay as it is. In Redis mode the
+   * leader prepares, the shared log orders, and every replica commits the same delta.
+   */
+  prepareExchange(ccxtExchange: string, definitions: readonly InstrumentDefinition[], now: Date = new Date()): PreparedDelta | undefined {
     const inputs = this.inputs.get(ccxtExchange);
     // The loader hands back the same objects for unchanged content (definition-handover.ts):
     // when every one is the object applied last time, nothing can have changed.
     if (inputs !== undefined && inputs.size === definitions.length && definitions.every((d) => inputs.get(d.instrumentKey) === d)) return undefined;
-    this.inputs.set(ccxtExchange, new Map(definitions.map((d) => [d.instrumentKey, d])));
-
     const previous = this.sources.get(ccxtExchange) ?? new Map<string, InstrumentDefinition>();
     const next = new Map<string, InstrumentDefinition>();
-    // Keys whose definition from this exchange is new, changed, confirmed (stale cleared) or gone.
-    const touched: string[] = [];
+    const upserts: InstrumentDefinition[] = [];
     for (const d of definitions) {
       const key = d.instrumentKey;
       // An unchanged definition keeps its object (and so its last_updated: when it last changed),
@@ -169,56 +195,67 @@ export class InstrumentStore {
       const old = previous.get(key);
       if (old === undefined || (inputs?.get(key) !== d && changedFields(old, d).length > 0)) {
         next.set(key, d);
-        touched.push(key);
+        upserts.push(d);
       } else if (old.stale) {
-        next.set(key, { ...old, stale: false });
-        touched.push(key);
+        const confirmed = { ...old, stale: false };
+        next.set(key, confirmed);
+        upserts.push(confirmed);
       } else {
         next.set(key, old);
       }
     }
-    for (const key of previous.keys()) if (!next.has(key)) touched.push(key);
+    const removedKeys = [...previous.keys()].filter((key) => !next.has(key));
+    if (upserts.length === 0 && removedKeys.length === 0) return undefined;
+    const changes: InstrumentChange[] = [];
+    for (const key of [...upserts.map((d) => d.instrumentKey), ...removedKeys]) {
+      const change = diffOne(key, this.current.byKey.get(key), this.winner(key, ccxtExchange, next), now);
+      if (change !== undefined) changes.push(change);
+    }
+    // The batch is dated when applied; `now` dated the load (removals happened when the exchange said so).
+    return { ccxtExchange, upserts, removedKeys, changes, appliedAt: new Date() };
+  }
+
+  /** The loader's objects of the last load committed: the next prepare's shortcut (see prepareExchange). */
+  rememberInputs(ccxtExchange: string, definitions: readonly InstrumentDefinition[]): void {
+    this.inputs.set(ccxtExchange, new Map(definitions.map((d) => [d.instrumentKey, d])));
+  }
+
+  /**
+   * Applies a prepared delta at `revision` (the current one when it has no changes: the source
+   * moves, nothing served by key does) and publishes its batch. The delta must have been prepared
+   * against this state: in Redis mode the shared log refuses one prepared against another.
+   */
+  commitPrepared(delta: PreparedDelta, revision: number): ChangeBatchEvent | undefined {
+    const { ccxtExchange, upserts, removedKeys, changes } = delta;
+    const next = new Map(this.sources.get(ccxtExchange));
+    for (const d of upserts) next.set(d.instrumentKey, d);
+    for (const key of removedKeys) next.delete(key);
     this.setSource(ccxtExchange, next);
 
     let merged: Map<string, InstrumentDefinition> | undefined;
-    const changes: InstrumentChange[] = [];
     const added: string[] = [];
     const removed = new Set<string>();
-    for (const key of touched) {
+    for (const key of [...upserts.map((d) => d.instrumentKey), ...removedKeys]) {
       const before = this.current.byKey.get(key);
       const after = this.winner(key);
-      if (before !== after) {
-        merged ??= new Map(this.current.byKey);
-        if (after === undefined) merged.delete(key);
-        else merged.set(key, after);
-      }
-      if (before === undefined && after !== undefined) added.push(key);
-      if (before !== undefined && after === undefined) removed.add(key);
-      const change = diffOne(key, before, after, now);
-      if (change === undefined) continue;
-      changes.push(change);
+      if (before === after) continue;
+      merged ??= new Map(this.current.byKey);
+      if (after === undefined) merged.delete(key);
+      else merged.set(key, after);
+      if (before === undefined) added.push(key);
+      if (after === undefined) removed.add(key);
+    }
+    for (const change of changes) {
       if (change.changeType === ChangeType.CHANGE_TYPE_REMOVED && change.instrument !== undefined) this.historical.retire(change.instrument);
-      if (change.changeType === ChangeType.CHANGE_TYPE_ADDED) this.historical.relist(key);
+      if (change.changeType === ChangeType.CHANGE_TYPE_ADDED) this.historical.relist(change.instrumentKey);
     }
-    if (merged === undefined) {
-      // Only definitions that lose their key to another exchange changed: nothing served by key
-      // changed, but lookups by this exchange's own CCXT symbols must see the new definitions.
-      if (touched.length > 0) {
-        this.current = buildView(this.current.revision, new Map(this.current.byKey), [...this.sources.values()].map((m) => m.values()), { previous: this.current.sortedKeys, added, removed });
-        this.rebuildViews();
-      }
-      return undefined;
-    }
-    if (changes.length === 0) {
-      // Stale flags cleared by a refresh that changed nothing: same revision, fresh objects.
-      this.current = buildView(this.current.revision, merged, [...this.sources.values()].map((m) => m.values()), { previous: this.current.sortedKeys, added, removed });
-      this.rebuildViews();
-      return undefined;
-    }
-    // `now` dates the load (removals happened when the exchange said so); the batch is dated when applied.
-    const batch: ChangeBatchEvent = { revision: this.current.revision + 1, appliedAt: new Date(), ccxtExchange, changes };
-    this.current = buildView(batch.revision, merged, [...this.sources.values()].map((m) => m.values()), { previous: this.current.sortedKeys, added, removed });
+    // Even when nothing served by key changed (stale flags cleared, or only definitions that
+    // lose their key to another exchange), lookups by this exchange's CCXT symbols must see them.
+    const batchRevision = changes.length > 0 ? revision : this.current.revision;
+    this.current = buildView(batchRevision, merged ?? new Map(this.current.byKey), [...this.sources.values()].map((m) => m.values()), { previous: this.current.sortedKeys, added, removed });
     this.rebuildViews();
+    if (changes.length === 0) return undefined;
+    const batch: ChangeBatchEvent = { revision: batchRevision, appliedAt: delta.appliedAt, ccxtExchange, changes };
     this.persist?.(batch, next);
     this.history.append(batch);
     this.subject.next(batch);
@@ -226,10 +263,11 @@ export class InstrumentStore {
   }
 
   /** The definition served for a key: from the source ranked first for its venue. */
-  private winner(key: string): InstrumentDefinition | undefined {
+  private winner(key: string, replacing?: string, replacement?: Source): InstrumentDefinition | undefined {
     let best: InstrumentDefinition | undefined;
-    for (const id of this.sourceIds) {
-      const d = this.sources.get(id)?.get(key);
+    const ids = replacing === undefined || this.sources.has(replacing) ? this.sourceIds : [...this.sourceIds, replacing].sort();
+    for (const id of ids) {
+      const d = (id === replacing ? replacement : this.sources.get(id))?.get(key);
       if (d !== undefined && (best === undefined || sourceRank(id, d.venue) < sourceRank(best.ccxtExchange, best.venue))) best = d;
     }
     return best;
