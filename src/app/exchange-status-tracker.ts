@@ -16,7 +16,7 @@ export class ExchangeStatusTracker {
     this.state = {
       ccxtExchange, state: ExchangeState.EXCHANGE_STATE_LOADING, instrumentCount: 0, lastSuccessTime: undefined,
       lastAttemptTime: undefined, lastError: '', consecutiveFailures: 0, nextAttemptTime: undefined, venues: venuesOfExchange(ccxtExchange),
-      stalenessSeconds: 0, heldRefreshes: 0, heldReason: '', rejectedMarkets: {}, servingSnapshot: false,
+      stalenessSeconds: 0, heldRefreshes: 0, heldReason: '', rejectedMarkets: {}, servingSnapshot: false, polledBy: '',
     };
   }
 

@@ -11,7 +11,7 @@ export function exchangeStatus(overrides: Partial<ExchangeStatus> = {}): Exchang
   return {
     ccxtExchange: 'testex', state: ExchangeState.EXCHANGE_STATE_READY, instrumentCount: 3, lastSuccessTime: now, lastAttemptTime: now,
     lastError: '', consecutiveFailures: 0, nextAttemptTime: undefined, venues: ['TEST-VENUE'], stalenessSeconds: 0, heldRefreshes: 0,
-    heldReason: '', rejectedMarkets: {}, servingSnapshot: false, ...overrides,
+    heldReason: '', rejectedMarkets: {}, servingSnapshot: false, polledBy: '', ...overrides,
   };
 }
 

@@ -1453,8 +1453,11 @@ type ExchangeStatus struct {
 	RejectedMarkets map[string]uint32 `protobuf:"bytes,13,rep,name=rejected_markets,json=rejectedMarkets,proto3" json:"rejected_markets,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// Instruments are served from the last-known-good snapshot until the first refresh succeeds.
 	ServingSnapshot bool `protobuf:"varint,14,opt,name=serving_snapshot,json=servingSnapshot,proto3" json:"serving_snapshot,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Redis mode: the replica that polls this exchange now (its lease holder); empty when no
+	// replica holds the lease, and in embedded mode.
+	PolledBy      string `protobuf:"bytes,15,opt,name=polled_by,json=polledBy,proto3" json:"polled_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ExchangeStatus) Reset() {
@@ -1585,17 +1588,126 @@ func (x *ExchangeStatus) GetServingSnapshot() bool {
 	return false
 }
 
+func (x *ExchangeStatus) GetPolledBy() string {
+	if x != nil {
+		return x.PolledBy
+	}
+	return ""
+}
+
+// Where the served state is kept and how this replica stands with it.
+type StoreStatus struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "embedded" (this process alone) or "redis" (replicas sharing a Redis).
+	Mode string `protobuf:"bytes,1,opt,name=mode,proto3" json:"mode,omitempty"`
+	// Redis mode: this replica's id (redis.replica_id).
+	ReplicaId string `protobuf:"bytes,2,opt,name=replica_id,json=replicaId,proto3" json:"replica_id,omitempty"`
+	// Redis mode: Redis answered the last call. While false this replica serves what it has,
+	// which may be stale, and applies nothing.
+	Connected bool `protobuf:"varint,3,opt,name=connected,proto3" json:"connected,omitempty"`
+	// Redis mode: when Redis last answered.
+	LastContactTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=last_contact_time,json=lastContactTime,proto3" json:"last_contact_time,omitempty"`
+	// Redis mode: why the last call to Redis failed; empty once it answers again.
+	LastError string `protobuf:"bytes,5,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
+	// Redis mode: the exchanges this replica polls (whose leases it holds).
+	Polling []string `protobuf:"bytes,6,rep,name=polling,proto3" json:"polling,omitempty"`
+	// Redis mode: the revision last written to the shared change log, as this replica last saw it.
+	SharedRevision uint64 `protobuf:"varint,7,opt,name=shared_revision,json=sharedRevision,proto3" json:"shared_revision,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *StoreStatus) Reset() {
+	*x = StoreStatus{}
+	mi := &file_instruments_v1_instrument_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoreStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoreStatus) ProtoMessage() {}
+
+func (x *StoreStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_instruments_v1_instrument_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoreStatus.ProtoReflect.Descriptor instead.
+func (*StoreStatus) Descriptor() ([]byte, []int) {
+	return file_instruments_v1_instrument_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *StoreStatus) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
+}
+
+func (x *StoreStatus) GetReplicaId() string {
+	if x != nil {
+		return x.ReplicaId
+	}
+	return ""
+}
+
+func (x *StoreStatus) GetConnected() bool {
+	if x != nil {
+		return x.Connected
+	}
+	return false
+}
+
+func (x *StoreStatus) GetLastContactTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastContactTime
+	}
+	return nil
+}
+
+func (x *StoreStatus) GetLastError() string {
+	if x != nil {
+		return x.LastError
+	}
+	return ""
+}
+
+func (x *StoreStatus) GetPolling() []string {
+	if x != nil {
+		return x.Polling
+	}
+	return nil
+}
+
+func (x *StoreStatus) GetSharedRevision() uint64 {
+	if x != nil {
+		return x.SharedRevision
+	}
+	return 0
+}
+
 type GetStatusResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Exchanges     []*ExchangeStatus      `protobuf:"bytes,1,rep,name=exchanges,proto3" json:"exchanges,omitempty"`
 	Revision      uint64                 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
+	Store         *StoreStatus           `protobuf:"bytes,3,opt,name=store,proto3" json:"store,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetStatusResponse) Reset() {
 	*x = GetStatusResponse{}
-	mi := &file_instruments_v1_instrument_service_proto_msgTypes[19]
+	mi := &file_instruments_v1_instrument_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1607,7 +1719,7 @@ func (x *GetStatusResponse) String() string {
 func (*GetStatusResponse) ProtoMessage() {}
 
 func (x *GetStatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_instruments_v1_instrument_service_proto_msgTypes[19]
+	mi := &file_instruments_v1_instrument_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1620,7 +1732,7 @@ func (x *GetStatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatusResponse.ProtoReflect.Descriptor instead.
 func (*GetStatusResponse) Descriptor() ([]byte, []int) {
-	return file_instruments_v1_instrument_service_proto_rawDescGZIP(), []int{19}
+	return file_instruments_v1_instrument_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetStatusResponse) GetExchanges() []*ExchangeStatus {
@@ -1635,6 +1747,13 @@ func (x *GetStatusResponse) GetRevision() uint64 {
 		return x.Revision
 	}
 	return 0
+}
+
+func (x *GetStatusResponse) GetStore() *StoreStatus {
+	if x != nil {
+		return x.Store
+	}
+	return nil
 }
 
 var File_instruments_v1_instrument_service_proto protoreflect.FileDescriptor
@@ -1722,7 +1841,7 @@ const file_instruments_v1_instrument_service_proto_rawDesc = "" +
 	"\achanges\x18\x04 \x01(\v2\x1b.instruments.v1.ChangeBatchH\x00R\achanges\x126\n" +
 	"\bprogress\x18\x05 \x01(\v2\x18.instruments.v1.ProgressH\x00R\bprogressB\a\n" +
 	"\x05event\"\x12\n" +
-	"\x10GetStatusRequest\"\x9b\x06\n" +
+	"\x10GetStatusRequest\"\xb8\x06\n" +
 	"\x0eExchangeStatus\x12#\n" +
 	"\rccxt_exchange\x18\x01 \x01(\tR\fccxtExchange\x123\n" +
 	"\x05state\x18\x02 \x01(\x0e2\x1d.instruments.v1.ExchangeStateR\x05state\x12)\n" +
@@ -1740,13 +1859,25 @@ const file_instruments_v1_instrument_service_proto_rawDesc = "" +
 	"\vheld_reason\x18\f \x01(\tR\n" +
 	"heldReason\x12^\n" +
 	"\x10rejected_markets\x18\r \x03(\v23.instruments.v1.ExchangeStatus.RejectedMarketsEntryR\x0frejectedMarkets\x12)\n" +
-	"\x10serving_snapshot\x18\x0e \x01(\bR\x0fservingSnapshot\x1aB\n" +
+	"\x10serving_snapshot\x18\x0e \x01(\bR\x0fservingSnapshot\x12\x1b\n" +
+	"\tpolled_by\x18\x0f \x01(\tR\bpolledBy\x1aB\n" +
 	"\x14RejectedMarketsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\"m\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\"\x88\x02\n" +
+	"\vStoreStatus\x12\x12\n" +
+	"\x04mode\x18\x01 \x01(\tR\x04mode\x12\x1d\n" +
+	"\n" +
+	"replica_id\x18\x02 \x01(\tR\treplicaId\x12\x1c\n" +
+	"\tconnected\x18\x03 \x01(\bR\tconnected\x12F\n" +
+	"\x11last_contact_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x0flastContactTime\x12\x1d\n" +
+	"\n" +
+	"last_error\x18\x05 \x01(\tR\tlastError\x12\x18\n" +
+	"\apolling\x18\x06 \x03(\tR\apolling\x12'\n" +
+	"\x0fshared_revision\x18\a \x01(\x04R\x0esharedRevision\"\xa0\x01\n" +
 	"\x11GetStatusResponse\x12<\n" +
 	"\texchanges\x18\x01 \x03(\v2\x1e.instruments.v1.ExchangeStatusR\texchanges\x12\x1a\n" +
-	"\brevision\x18\x02 \x01(\x04R\brevision*s\n" +
+	"\brevision\x18\x02 \x01(\x04R\brevision\x121\n" +
+	"\x05store\x18\x03 \x01(\v2\x1b.instruments.v1.StoreStatusR\x05store*s\n" +
 	"\n" +
 	"SourceView\x12\x1b\n" +
 	"\x17SOURCE_VIEW_UNSPECIFIED\x10\x00\x12\x16\n" +
@@ -1788,7 +1919,7 @@ func file_instruments_v1_instrument_service_proto_rawDescGZIP() []byte {
 }
 
 var file_instruments_v1_instrument_service_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_instruments_v1_instrument_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_instruments_v1_instrument_service_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_instruments_v1_instrument_service_proto_goTypes = []any{
 	(SourceView)(0),                     // 0: instruments.v1.SourceView
 	(ChangeType)(0),                     // 1: instruments.v1.ChangeType
@@ -1813,58 +1944,61 @@ var file_instruments_v1_instrument_service_proto_goTypes = []any{
 	(*WatchChangesResponse)(nil),        // 20: instruments.v1.WatchChangesResponse
 	(*GetStatusRequest)(nil),            // 21: instruments.v1.GetStatusRequest
 	(*ExchangeStatus)(nil),              // 22: instruments.v1.ExchangeStatus
-	(*GetStatusResponse)(nil),           // 23: instruments.v1.GetStatusResponse
-	nil,                                 // 24: instruments.v1.ExchangeStatus.RejectedMarketsEntry
-	(*timestamppb.Timestamp)(nil),       // 25: google.protobuf.Timestamp
-	(*InstrumentDefinition)(nil),        // 26: instruments.v1.InstrumentDefinition
-	(InstrumentType)(0),                 // 27: instruments.v1.InstrumentType
+	(*StoreStatus)(nil),                 // 23: instruments.v1.StoreStatus
+	(*GetStatusResponse)(nil),           // 24: instruments.v1.GetStatusResponse
+	nil,                                 // 25: instruments.v1.ExchangeStatus.RejectedMarketsEntry
+	(*timestamppb.Timestamp)(nil),       // 26: google.protobuf.Timestamp
+	(*InstrumentDefinition)(nil),        // 27: instruments.v1.InstrumentDefinition
+	(InstrumentType)(0),                 // 28: instruments.v1.InstrumentType
 }
 var file_instruments_v1_instrument_service_proto_depIdxs = []int32{
 	4,  // 0: instruments.v1.GetInstrumentRequest.ccxt:type_name -> instruments.v1.CcxtSymbolLookup
 	5,  // 1: instruments.v1.GetInstrumentRequest.raw:type_name -> instruments.v1.RawSymbolLookup
 	6,  // 2: instruments.v1.GetInstrumentRequest.tardis:type_name -> instruments.v1.TardisSymbolLookup
 	0,  // 3: instruments.v1.GetInstrumentRequest.view:type_name -> instruments.v1.SourceView
-	25, // 4: instruments.v1.GetInstrumentRequest.as_of:type_name -> google.protobuf.Timestamp
-	26, // 5: instruments.v1.GetInstrumentResponse.instrument:type_name -> instruments.v1.InstrumentDefinition
+	26, // 4: instruments.v1.GetInstrumentRequest.as_of:type_name -> google.protobuf.Timestamp
+	27, // 5: instruments.v1.GetInstrumentResponse.instrument:type_name -> instruments.v1.InstrumentDefinition
 	0,  // 6: instruments.v1.BatchGetInstrumentsRequest.view:type_name -> instruments.v1.SourceView
-	26, // 7: instruments.v1.BatchGetInstrumentsResponse.instruments:type_name -> instruments.v1.InstrumentDefinition
-	27, // 8: instruments.v1.InstrumentFilter.instrument_types:type_name -> instruments.v1.InstrumentType
+	27, // 7: instruments.v1.BatchGetInstrumentsResponse.instruments:type_name -> instruments.v1.InstrumentDefinition
+	28, // 8: instruments.v1.InstrumentFilter.instrument_types:type_name -> instruments.v1.InstrumentType
 	11, // 9: instruments.v1.ListInstrumentsRequest.filter:type_name -> instruments.v1.InstrumentFilter
 	0,  // 10: instruments.v1.ListInstrumentsRequest.view:type_name -> instruments.v1.SourceView
-	26, // 11: instruments.v1.ListInstrumentsResponse.instruments:type_name -> instruments.v1.InstrumentDefinition
+	27, // 11: instruments.v1.ListInstrumentsResponse.instruments:type_name -> instruments.v1.InstrumentDefinition
 	1,  // 12: instruments.v1.InstrumentChange.change_type:type_name -> instruments.v1.ChangeType
-	26, // 13: instruments.v1.InstrumentChange.instrument:type_name -> instruments.v1.InstrumentDefinition
-	26, // 14: instruments.v1.InstrumentChange.previous:type_name -> instruments.v1.InstrumentDefinition
+	27, // 13: instruments.v1.InstrumentChange.instrument:type_name -> instruments.v1.InstrumentDefinition
+	27, // 14: instruments.v1.InstrumentChange.previous:type_name -> instruments.v1.InstrumentDefinition
 	2,  // 15: instruments.v1.InstrumentChange.removal_reason:type_name -> instruments.v1.RemovalReason
 	11, // 16: instruments.v1.WatchChangesRequest.filter:type_name -> instruments.v1.InstrumentFilter
-	26, // 17: instruments.v1.SnapshotPage.instruments:type_name -> instruments.v1.InstrumentDefinition
+	27, // 17: instruments.v1.SnapshotPage.instruments:type_name -> instruments.v1.InstrumentDefinition
 	14, // 18: instruments.v1.ChangeBatch.changes:type_name -> instruments.v1.InstrumentChange
-	25, // 19: instruments.v1.ChangeBatch.applied_time:type_name -> google.protobuf.Timestamp
+	26, // 19: instruments.v1.ChangeBatch.applied_time:type_name -> google.protobuf.Timestamp
 	16, // 20: instruments.v1.WatchChangesResponse.snapshot:type_name -> instruments.v1.SnapshotPage
 	17, // 21: instruments.v1.WatchChangesResponse.snapshot_end:type_name -> instruments.v1.SnapshotEnd
 	18, // 22: instruments.v1.WatchChangesResponse.changes:type_name -> instruments.v1.ChangeBatch
 	19, // 23: instruments.v1.WatchChangesResponse.progress:type_name -> instruments.v1.Progress
 	3,  // 24: instruments.v1.ExchangeStatus.state:type_name -> instruments.v1.ExchangeState
-	25, // 25: instruments.v1.ExchangeStatus.last_success_time:type_name -> google.protobuf.Timestamp
-	25, // 26: instruments.v1.ExchangeStatus.last_attempt_time:type_name -> google.protobuf.Timestamp
-	25, // 27: instruments.v1.ExchangeStatus.next_attempt_time:type_name -> google.protobuf.Timestamp
-	24, // 28: instruments.v1.ExchangeStatus.rejected_markets:type_name -> instruments.v1.ExchangeStatus.RejectedMarketsEntry
-	22, // 29: instruments.v1.GetStatusResponse.exchanges:type_name -> instruments.v1.ExchangeStatus
-	7,  // 30: instruments.v1.InstrumentService.GetInstrument:input_type -> instruments.v1.GetInstrumentRequest
-	9,  // 31: instruments.v1.InstrumentService.BatchGetInstruments:input_type -> instruments.v1.BatchGetInstrumentsRequest
-	12, // 32: instruments.v1.InstrumentService.ListInstruments:input_type -> instruments.v1.ListInstrumentsRequest
-	15, // 33: instruments.v1.InstrumentService.WatchChanges:input_type -> instruments.v1.WatchChangesRequest
-	21, // 34: instruments.v1.InstrumentService.GetStatus:input_type -> instruments.v1.GetStatusRequest
-	8,  // 35: instruments.v1.InstrumentService.GetInstrument:output_type -> instruments.v1.GetInstrumentResponse
-	10, // 36: instruments.v1.InstrumentService.BatchGetInstruments:output_type -> instruments.v1.BatchGetInstrumentsResponse
-	13, // 37: instruments.v1.InstrumentService.ListInstruments:output_type -> instruments.v1.ListInstrumentsResponse
-	20, // 38: instruments.v1.InstrumentService.WatchChanges:output_type -> instruments.v1.WatchChangesResponse
-	23, // 39: instruments.v1.InstrumentService.GetStatus:output_type -> instruments.v1.GetStatusResponse
-	35, // [35:40] is the sub-list for method output_type
-	30, // [30:35] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	26, // 25: instruments.v1.ExchangeStatus.last_success_time:type_name -> google.protobuf.Timestamp
+	26, // 26: instruments.v1.ExchangeStatus.last_attempt_time:type_name -> google.protobuf.Timestamp
+	26, // 27: instruments.v1.ExchangeStatus.next_attempt_time:type_name -> google.protobuf.Timestamp
+	25, // 28: instruments.v1.ExchangeStatus.rejected_markets:type_name -> instruments.v1.ExchangeStatus.RejectedMarketsEntry
+	26, // 29: instruments.v1.StoreStatus.last_contact_time:type_name -> google.protobuf.Timestamp
+	22, // 30: instruments.v1.GetStatusResponse.exchanges:type_name -> instruments.v1.ExchangeStatus
+	23, // 31: instruments.v1.GetStatusResponse.store:type_name -> instruments.v1.StoreStatus
+	7,  // 32: instruments.v1.InstrumentService.GetInstrument:input_type -> instruments.v1.GetInstrumentRequest
+	9,  // 33: instruments.v1.InstrumentService.BatchGetInstruments:input_type -> instruments.v1.BatchGetInstrumentsRequest
+	12, // 34: instruments.v1.InstrumentService.ListInstruments:input_type -> instruments.v1.ListInstrumentsRequest
+	15, // 35: instruments.v1.InstrumentService.WatchChanges:input_type -> instruments.v1.WatchChangesRequest
+	21, // 36: instruments.v1.InstrumentService.GetStatus:input_type -> instruments.v1.GetStatusRequest
+	8,  // 37: instruments.v1.InstrumentService.GetInstrument:output_type -> instruments.v1.GetInstrumentResponse
+	10, // 38: instruments.v1.InstrumentService.BatchGetInstruments:output_type -> instruments.v1.BatchGetInstrumentsResponse
+	13, // 39: instruments.v1.InstrumentService.ListInstruments:output_type -> instruments.v1.ListInstrumentsResponse
+	20, // 40: instruments.v1.InstrumentService.WatchChanges:output_type -> instruments.v1.WatchChangesResponse
+	24, // 41: instruments.v1.InstrumentService.GetStatus:output_type -> instruments.v1.GetStatusResponse
+	37, // [37:42] is the sub-list for method output_type
+	32, // [32:37] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_instruments_v1_instrument_service_proto_init() }
@@ -1892,7 +2026,7 @@ func file_instruments_v1_instrument_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_instruments_v1_instrument_service_proto_rawDesc), len(file_instruments_v1_instrument_service_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   21,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

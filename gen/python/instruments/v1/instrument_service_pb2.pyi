@@ -228,7 +228,7 @@ class GetStatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class ExchangeStatus(_message.Message):
-    __slots__ = ("ccxt_exchange", "state", "instrument_count", "last_success_time", "last_attempt_time", "last_error", "consecutive_failures", "next_attempt_time", "venues", "staleness_seconds", "held_refreshes", "held_reason", "rejected_markets", "serving_snapshot")
+    __slots__ = ("ccxt_exchange", "state", "instrument_count", "last_success_time", "last_attempt_time", "last_error", "consecutive_failures", "next_attempt_time", "venues", "staleness_seconds", "held_refreshes", "held_reason", "rejected_markets", "serving_snapshot", "polled_by")
     class RejectedMarketsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -250,6 +250,7 @@ class ExchangeStatus(_message.Message):
     HELD_REASON_FIELD_NUMBER: _ClassVar[int]
     REJECTED_MARKETS_FIELD_NUMBER: _ClassVar[int]
     SERVING_SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    POLLED_BY_FIELD_NUMBER: _ClassVar[int]
     ccxt_exchange: str
     state: ExchangeState
     instrument_count: int
@@ -264,12 +265,33 @@ class ExchangeStatus(_message.Message):
     held_reason: str
     rejected_markets: _containers.ScalarMap[str, int]
     serving_snapshot: bool
-    def __init__(self, ccxt_exchange: _Optional[str] = ..., state: _Optional[_Union[ExchangeState, str]] = ..., instrument_count: _Optional[int] = ..., last_success_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., consecutive_failures: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., venues: _Optional[_Iterable[str]] = ..., staleness_seconds: _Optional[int] = ..., held_refreshes: _Optional[int] = ..., held_reason: _Optional[str] = ..., rejected_markets: _Optional[_Mapping[str, int]] = ..., serving_snapshot: _Optional[bool] = ...) -> None: ...
+    polled_by: str
+    def __init__(self, ccxt_exchange: _Optional[str] = ..., state: _Optional[_Union[ExchangeState, str]] = ..., instrument_count: _Optional[int] = ..., last_success_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., consecutive_failures: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., venues: _Optional[_Iterable[str]] = ..., staleness_seconds: _Optional[int] = ..., held_refreshes: _Optional[int] = ..., held_reason: _Optional[str] = ..., rejected_markets: _Optional[_Mapping[str, int]] = ..., serving_snapshot: _Optional[bool] = ..., polled_by: _Optional[str] = ...) -> None: ...
+
+class StoreStatus(_message.Message):
+    __slots__ = ("mode", "replica_id", "connected", "last_contact_time", "last_error", "polling", "shared_revision")
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    REPLICA_ID_FIELD_NUMBER: _ClassVar[int]
+    CONNECTED_FIELD_NUMBER: _ClassVar[int]
+    LAST_CONTACT_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    POLLING_FIELD_NUMBER: _ClassVar[int]
+    SHARED_REVISION_FIELD_NUMBER: _ClassVar[int]
+    mode: str
+    replica_id: str
+    connected: bool
+    last_contact_time: _timestamp_pb2.Timestamp
+    last_error: str
+    polling: _containers.RepeatedScalarFieldContainer[str]
+    shared_revision: int
+    def __init__(self, mode: _Optional[str] = ..., replica_id: _Optional[str] = ..., connected: _Optional[bool] = ..., last_contact_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., polling: _Optional[_Iterable[str]] = ..., shared_revision: _Optional[int] = ...) -> None: ...
 
 class GetStatusResponse(_message.Message):
-    __slots__ = ("exchanges", "revision")
+    __slots__ = ("exchanges", "revision", "store")
     EXCHANGES_FIELD_NUMBER: _ClassVar[int]
     REVISION_FIELD_NUMBER: _ClassVar[int]
+    STORE_FIELD_NUMBER: _ClassVar[int]
     exchanges: _containers.RepeatedCompositeFieldContainer[ExchangeStatus]
     revision: int
-    def __init__(self, exchanges: _Optional[_Iterable[_Union[ExchangeStatus, _Mapping]]] = ..., revision: _Optional[int] = ...) -> None: ...
+    store: StoreStatus
+    def __init__(self, exchanges: _Optional[_Iterable[_Union[ExchangeStatus, _Mapping]]] = ..., revision: _Optional[int] = ..., store: _Optional[_Union[StoreStatus, _Mapping]] = ...) -> None: ...

@@ -409,6 +409,11 @@ export interface ExchangeStatus {
   rejectedMarkets: { [key: string]: number };
   /** Instruments are served from the last-known-good snapshot until the first refresh succeeds. */
   servingSnapshot: boolean;
+  /**
+   * Redis mode: the replica that polls this exchange now (its lease holder); empty when no
+   * replica holds the lease, and in embedded mode.
+   */
+  polledBy: string;
 }
 
 export interface ExchangeStatus_RejectedMarketsEntry {
@@ -416,9 +421,33 @@ export interface ExchangeStatus_RejectedMarketsEntry {
   value: number;
 }
 
+/** Where the served state is kept and how this replica stands with it. */
+export interface StoreStatus {
+  /** "embedded" (this process alone) or "redis" (replicas sharing a Redis). */
+  mode: string;
+  /** Redis mode: this replica's id (redis.replica_id). */
+  replicaId: string;
+  /**
+   * Redis mode: Redis answered the last call. While false this replica serves what it has,
+   * which may be stale, and applies nothing.
+   */
+  connected: boolean;
+  /** Redis mode: when Redis last answered. */
+  lastContactTime:
+    | Date
+    | undefined;
+  /** Redis mode: why the last call to Redis failed; empty once it answers again. */
+  lastError: string;
+  /** Redis mode: the exchanges this replica polls (whose leases it holds). */
+  polling: string[];
+  /** Redis mode: the revision last written to the shared change log, as this replica last saw it. */
+  sharedRevision: number;
+}
+
 export interface GetStatusResponse {
   exchanges: ExchangeStatus[];
   revision: number;
+  store: StoreStatus | undefined;
 }
 
 function createBaseCcxtSymbolLookup(): CcxtSymbolLookup {
@@ -2370,6 +2399,7 @@ function createBaseExchangeStatus(): ExchangeStatus {
     heldReason: "",
     rejectedMarkets: {},
     servingSnapshot: false,
+    polledBy: "",
   };
 }
 
@@ -2416,6 +2446,9 @@ export const ExchangeStatus: MessageFns<ExchangeStatus> = {
     });
     if (message.servingSnapshot !== false) {
       writer.uint32(112).bool(message.servingSnapshot);
+    }
+    if (message.polledBy !== "") {
+      writer.uint32(122).string(message.polledBy);
     }
     return writer;
   },
@@ -2548,6 +2581,14 @@ export const ExchangeStatus: MessageFns<ExchangeStatus> = {
             message.servingSnapshot = reader.bool();
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.polledBy = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2648,6 +2689,11 @@ export const ExchangeStatus: MessageFns<ExchangeStatus> = {
         : isSet(object.serving_snapshot)
         ? globalThis.Boolean(object.serving_snapshot)
         : false,
+      polledBy: isSet(object.polledBy)
+        ? globalThis.String(object.polledBy)
+        : isSet(object.polled_by)
+        ? globalThis.String(object.polled_by)
+        : "",
     };
   },
 
@@ -2701,6 +2747,9 @@ export const ExchangeStatus: MessageFns<ExchangeStatus> = {
     if (message.servingSnapshot !== false) {
       obj.servingSnapshot = message.servingSnapshot;
     }
+    if (message.polledBy !== "") {
+      obj.polledBy = message.polledBy;
+    }
     return obj;
   },
 
@@ -2731,6 +2780,7 @@ export const ExchangeStatus: MessageFns<ExchangeStatus> = {
       {},
     );
     message.servingSnapshot = object.servingSnapshot ?? false;
+    message.polledBy = object.polledBy ?? "";
     return message;
   },
 };
@@ -2824,8 +2874,199 @@ export const ExchangeStatus_RejectedMarketsEntry: MessageFns<ExchangeStatus_Reje
   },
 };
 
+function createBaseStoreStatus(): StoreStatus {
+  return {
+    mode: "",
+    replicaId: "",
+    connected: false,
+    lastContactTime: undefined,
+    lastError: "",
+    polling: [],
+    sharedRevision: 0,
+  };
+}
+
+export const StoreStatus: MessageFns<StoreStatus> = {
+  encode(message: StoreStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mode !== "") {
+      writer.uint32(10).string(message.mode);
+    }
+    if (message.replicaId !== "") {
+      writer.uint32(18).string(message.replicaId);
+    }
+    if (message.connected !== false) {
+      writer.uint32(24).bool(message.connected);
+    }
+    if (message.lastContactTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastContactTime), writer.uint32(34).fork()).join();
+    }
+    if (message.lastError !== "") {
+      writer.uint32(42).string(message.lastError);
+    }
+    for (const v of message.polling) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.sharedRevision !== 0) {
+      writer.uint32(56).uint64(message.sharedRevision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoreStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoreStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.replicaId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.connected = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastContactTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.lastError = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.polling.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.sharedRevision = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StoreStatus {
+    return {
+      mode: isSet(object.mode) ? globalThis.String(object.mode) : "",
+      replicaId: isSet(object.replicaId)
+        ? globalThis.String(object.replicaId)
+        : isSet(object.replica_id)
+        ? globalThis.String(object.replica_id)
+        : "",
+      connected: isSet(object.connected) ? globalThis.Boolean(object.connected) : false,
+      lastContactTime: isSet(object.lastContactTime)
+        ? fromJsonTimestamp(object.lastContactTime)
+        : isSet(object.last_contact_time)
+        ? fromJsonTimestamp(object.last_contact_time)
+        : undefined,
+      lastError: isSet(object.lastError)
+        ? globalThis.String(object.lastError)
+        : isSet(object.last_error)
+        ? globalThis.String(object.last_error)
+        : "",
+      polling: globalThis.Array.isArray(object?.polling)
+        ? object.polling.map((e: any) => globalThis.String(e))
+        : [],
+      sharedRevision: isSet(object.sharedRevision)
+        ? globalThis.Number(object.sharedRevision)
+        : isSet(object.shared_revision)
+        ? globalThis.Number(object.shared_revision)
+        : 0,
+    };
+  },
+
+  toJSON(message: StoreStatus): unknown {
+    const obj: any = {};
+    if (message.mode !== "") {
+      obj.mode = message.mode;
+    }
+    if (message.replicaId !== "") {
+      obj.replicaId = message.replicaId;
+    }
+    if (message.connected !== false) {
+      obj.connected = message.connected;
+    }
+    if (message.lastContactTime !== undefined) {
+      obj.lastContactTime = message.lastContactTime.toISOString();
+    }
+    if (message.lastError !== "") {
+      obj.lastError = message.lastError;
+    }
+    if (message.polling?.length) {
+      obj.polling = message.polling;
+    }
+    if (message.sharedRevision !== 0) {
+      obj.sharedRevision = Math.round(message.sharedRevision);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StoreStatus>, I>>(base?: I): StoreStatus {
+    return StoreStatus.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StoreStatus>, I>>(object: I): StoreStatus {
+    const message = createBaseStoreStatus();
+    message.mode = object.mode ?? "";
+    message.replicaId = object.replicaId ?? "";
+    message.connected = object.connected ?? false;
+    message.lastContactTime = object.lastContactTime ?? undefined;
+    message.lastError = object.lastError ?? "";
+    message.polling = object.polling?.map((e) => e) || [];
+    message.sharedRevision = object.sharedRevision ?? 0;
+    return message;
+  },
+};
+
 function createBaseGetStatusResponse(): GetStatusResponse {
-  return { exchanges: [], revision: 0 };
+  return { exchanges: [], revision: 0, store: undefined };
 }
 
 export const GetStatusResponse: MessageFns<GetStatusResponse> = {
@@ -2835,6 +3076,9 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
     }
     if (message.revision !== 0) {
       writer.uint32(16).uint64(message.revision);
+    }
+    if (message.store !== undefined) {
+      StoreStatus.encode(message.store, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -2868,6 +3112,14 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
             message.revision = longToNumber(reader.uint64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.store = StoreStatus.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2886,6 +3138,7 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
         ? object.exchanges.map((e: any) => ExchangeStatus.fromJSON(e))
         : [],
       revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      store: isSet(object.store) ? StoreStatus.fromJSON(object.store) : undefined,
     };
   },
 
@@ -2897,6 +3150,9 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
     if (message.revision !== 0) {
       obj.revision = Math.round(message.revision);
     }
+    if (message.store !== undefined) {
+      obj.store = StoreStatus.toJSON(message.store);
+    }
     return obj;
   },
 
@@ -2907,6 +3163,9 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
     const message = createBaseGetStatusResponse();
     message.exchanges = object.exchanges?.map((e) => ExchangeStatus.fromPartial(e)) || [];
     message.revision = object.revision ?? 0;
+    message.store = (object.store !== undefined && object.store !== null)
+      ? StoreStatus.fromPartial(object.store)
+      : undefined;
     return message;
   },
 };
