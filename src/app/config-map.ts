@@ -21,6 +21,10 @@ export function serviceConfigOf(file: ConfigFile): ServiceConfig {
     logFormat: logging.format,
     logLevel: logging.level,
     dataDir: file.data_dir,
+    store: file.store === 'embedded' ? { mode: 'embedded' } : {
+      mode: 'redis', url: file.store, replicaId: file.redis.replica_id, keyPrefix: file.redis.key_prefix, leaseSeconds: file.redis.lease_seconds,
+      streamMaxEntries: file.redis.stream_max_entries, commandTimeoutSeconds: file.redis.command_timeout_seconds,
+    },
     historicalSources: historical.enabled ? [...list(historical.path), ...list(historical.url)] : [],
     historyFallback: historical.fallback,
     maxRemovalRatio: live.max_removal_ratio,

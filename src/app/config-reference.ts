@@ -20,6 +20,8 @@ export interface SchemaNode {
   items?: SchemaNode;
   anyOf?: SchemaNode[];
   required?: string[];
+  /** What a patterned string accepts, in words (set with `.meta({ accepted })` in the schema). */
+  accepted?: string;
 }
 
 let cached: SchemaNode | undefined;
@@ -85,6 +87,7 @@ function typeText(node: SchemaNode): string {
     const bounds = [min !== undefined ? `≥ ${min}` : '', max !== undefined ? `≤ ${max}` : ''].filter(Boolean).join(' and ');
     return `${node.type === 'integer' ? 'a whole number' : 'a number'}${bounds ? ` ${bounds}` : ''}`;
   }
+  if (node.accepted !== undefined) return node.accepted;
   if (node.format === 'uri') return 'an http(s) URL';
   if (node.pattern !== undefined && node.pattern.includes('\\d{1,5}')) return 'a host:port address';
   return 'a non-empty string';

@@ -91,6 +91,17 @@ const logging = z.strictObject({
   format: z.enum(['auto', 'json', 'pretty']).default('auto').describe('JSON lines, or pretty for people; auto is pretty when stderr is a terminal.'),
 }).describe('Logs (stderr).');
 
+const NAME = 'letters, digits, and . _ : - (at most 64)';
+const name = (): z.ZodString => z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, NAME).meta({ accepted: NAME });
+
+const redis = z.strictObject({
+  replica_id: name().optional().describe('This replica\'s name in leases, status and logs; default `<hostname>-<pid>`. Must differ between replicas.'),
+  key_prefix: name().default('live-instruments').describe('Every key this service writes is under `{<key_prefix>}:` (one hash slot). Replicas that share a prefix share one state; a second deployment on the same Redis needs its own.'),
+  lease_seconds: seconds(1).default(10).describe('An exchange\'s lease: its poller renews it every third of this; a replica that dies hands its exchanges over at most this long after its last renewal.'),
+  stream_max_entries: count().default(1000).describe('Change-log entries kept in the Redis stream; a watcher can resume on any replica from a revision still in it (the compaction point is published under `{<key_prefix>}:compacted`).'),
+  command_timeout_seconds: seconds(0.1).default(2).describe('A Redis call not answered within this fails; the replica then counts Redis as unreachable (serves what it has, applies nothing).'),
+}).describe('Redis mode (`store: redis://…`): replicas share leases, a change log and a snapshot.');
+
 export const configSchema = z.strictObject({
   server: server.prefault({}),
   auth: auth.prefault({}),
@@ -100,7 +111,9 @@ export const configSchema = z.strictObject({
   watch: watch.prefault({}),
   monitoring: monitoring.prefault({}),
   logging: logging.prefault({}),
-  data_dir: path().optional().describe('Durable state (last-known-good snapshots, change journal). `serve` defaults to ./.instruments-data.'),
+  data_dir: path().optional().describe('Durable state (last-known-good snapshots, change journal). `serve` defaults to ./.instruments-data. Not used in Redis mode, where the state lives in Redis.'),
+  store: z.string().regex(/^(embedded|rediss?:\/\/\S+)$/).meta({ accepted: '`embedded` or a redis:// (rediss:// for TLS) URL' }).default('embedded').describe('`embedded`: this process polls every exchange and keeps its state in data_dir. `redis://[:password@]host:port[/db]`: replicas share Redis; each exchange is polled by one replica (a lease), revisions are global and any replica serves and resumes watches (see "Running several replicas" in the README).'),
+  redis: redis.prefault({}),
 });
 
 export type ConfigFile = z.output<typeof configSchema>;

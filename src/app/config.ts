@@ -58,6 +58,20 @@ export interface KeepaliveConfig {
   timeoutSeconds: number;
 }
 
+export interface RedisStoreConfig {
+  mode: 'redis';
+  url: string;
+  /** Undefined: `<hostname>-<pid>`, chosen at start. */
+  replicaId: string | undefined;
+  keyPrefix: string;
+  leaseSeconds: number;
+  streamMaxEntries: number;
+  commandTimeoutSeconds: number;
+}
+
+/** Where the state lives: this process (and data_dir), or Redis shared with other replicas. */
+export type StoreConfig = { mode: 'embedded' } | RedisStoreConfig;
+
 export type LogFormat = 'auto' | 'json' | 'pretty';
 
 export interface ServiceConfig {
@@ -73,8 +87,9 @@ export interface ServiceConfig {
   /** An exchange not refreshed within this is reported stale (status, dashboard, metrics). */
   cacheTtlSeconds: number;
   logFormat: LogFormat;
-  /** Durable state (last-known-good snapshots, change journal); undefined keeps nothing on disk. */
+  /** Durable state (last-known-good snapshots, change journal); undefined keeps nothing on disk. Unused in Redis mode. */
   dataDir: string | undefined;
+  store: StoreConfig;
   /** Historical definitions: Tardis-format files, directories or http(s) URLs. */
   historicalSources: string[];
   /** The merged view falls back to history for instruments and fields live lacks. */

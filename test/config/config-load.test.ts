@@ -103,3 +103,18 @@ describe('every kind of invalid configuration names where, the value and what is
     expect(problems({ flags: [['server.nope', '1', '--set server.nope']] })).toBe('--set server.nope: server.nope is not a known key');
   });
 });
+
+describe('store', () => {
+  it('is embedded by default, and a redis:// URL turns on Redis mode with its settings', () => {
+    expect(DEFAULT_CONFIG.store).toEqual({ mode: 'embedded' });
+    const config = loadConfig({ env: { INSTRUMENTS_STORE: 'redis://:pw@10.0.0.5:6380/2', INSTRUMENTS_REDIS_REPLICA_ID: 'eu-1', INSTRUMENTS_REDIS_LEASE_SECONDS: '4' } });
+    expect(config.store).toEqual({
+      mode: 'redis', url: 'redis://:pw@10.0.0.5:6380/2', replicaId: 'eu-1', keyPrefix: 'live-instruments', leaseSeconds: 4, streamMaxEntries: 1000, commandTimeoutSeconds: 2,
+    });
+  });
+
+  it('refuses anything else, saying what is accepted', () => {
+    expect(problems({ file: file('s.yaml', 'store: postgres://db/instruments\n') })).toMatch(/store .*accepted: `embedded` or a redis:\/\/ \(rediss:\/\/ for TLS\) URL/);
+    expect(problems({ file: file('s.yaml', 'store: embedded\nredis: { replica_id: "a b" }\n') })).toMatch(/redis\.replica_id .*accepted: letters, digits, and \. _ : -/);
+  });
+});
