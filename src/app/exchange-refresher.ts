@@ -3,7 +3,9 @@ import { defer, type Observer, type Subscription } from 'rxjs';
 import type { ExchangeStatus } from '../../gen/ts/instruments/v1/instrument_service.js';
 import type { ExchangeSettings } from '../adapters/ccxt/create-exchange.js';
 import { retryAfterOf, type MarketLoaderPool, type PooledLoad } from '../adapters/ccxt/market-loader-pool.js';
-import { countByKind } from '../domain/change-batch.js';
+import type { LoadedDefinitions } from '../adapters/ccxt/load-definitions.js';
+import { countByKind, type ChangeBatchEvent } from '../domain/change-batch.js';
+import { commitLoads } from '../pipeline/commit-loads.js';
 import { applyToStore } from '../pipeline/apply-to-store.js';
 import { guardLoad } from '../pipeline/guard-load.js';
 import { loadExclusively } from '../pipeline/load-exclusively.js';
@@ -26,6 +28,8 @@ export interface RefreshDeps {
   redact?: (text: string) => string;
   /** Every attempt's outcome (metrics, dashboard). */
   events: Pick<Observer<RefreshEvent>, 'next'>;
+  /** Redis mode: loads are committed to the shared log instead of applied to the store here. */
+  commit?: (ccxtExchange: string, definitions: LoadedDefinitions['definitions'], receivedAt: Date) => Promise<ChangeBatchEvent | undefined>;
 }
 
 
@@ -97,7 +101,14 @@ export class ExchangeRefresher {
             if (verdict.confirmedHold !== undefined) log.warn({ exchange: this.id, reason: verdict.confirmedHold }, 'held refresh confirmed by the next one; applied');
           },
         }),
-        applyToStore(store, this.id),
+        this.deps.commit === undefined ? applyToStore(store, this.id) : commitLoads(
+          (loaded) => (this.deps.commit as NonNullable<RefreshDeps['commit']>)(this.id, loaded.definitions, loaded.receivedAt),
+          (error) => {
+            this.status.failed(error, new Date(Date.now() + intervalMs));
+            emit({ outcome: 'failed', durationMs: Date.now() - this.attemptStartedAt, changes: 0, reason: this.status.snapshot().lastError });
+            log.warn({ exchange: this.id, error: this.status.snapshot().lastError, servingLastKnown: store.countFor(this.id) }, 'load not committed to the shared log; the next refresh tries again');
+          },
+        ),
       )
       .subscribe(({ loaded, batch }) => {
         this.status.succeeded(loaded.receivedAt, store.countFor(this.id), new Date(Date.now() + intervalMs));

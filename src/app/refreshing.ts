@@ -7,11 +7,13 @@ import { LoadSlots } from '../pipeline/load-slots.js';
 import type { ExchangeStatusSource } from '../rpc/rpc-context.js';
 import type { InstrumentStore } from '../store/instrument-store.js';
 import type { ServiceConfig } from './config.js';
-import { ExchangeRefresher } from './exchange-refresher.js';
+import { ExchangeRefresher, type RefreshDeps } from './exchange-refresher.js';
 import type { RefreshEvent } from './refresh-event.js';
 
 export interface Refreshing {
   exchanges: ExchangeStatusSource;
+  /** Redis mode: start and stop one exchange's polling as this replica gains and loses its lease. */
+  poll(id: string, on: boolean): void;
   /** Every refresh attempt of every exchange. */
   events$: Observable<RefreshEvent>;
   stop(): Promise<void>;
@@ -24,6 +26,7 @@ export function startRefreshing(
   log: Logger,
   restoredCounts?: ReadonlyMap<string, number>,
   redact?: (text: string) => string,
+  shared?: { commit: NonNullable<RefreshDeps['commit']> },
 ): Refreshing {
   const pool = new MarketLoaderPool({ nice: config.refresh.loaderNice });
   const slots = new LoadSlots(config.refresh.maxConcurrentLoads);
@@ -32,7 +35,7 @@ export function startRefreshing(
     id,
     { ccxt: settings.ccxt, sandbox: settings.sandbox, ...(config.proxyUrl ? { proxyUrl: config.proxyUrl } : {}) },
     config.refresh,
-    { pool, slots, store, log, maxRemovalRatio: config.maxRemovalRatio, events, ...(redact ? { redact } : {}) },
+    { pool, slots, store, log, maxRemovalRatio: config.maxRemovalRatio, events, ...(redact ? { redact } : {}), ...(shared ? { commit: shared.commit } : {}) },
   ));
   const known: KnownSources = {
     venues: new Set(refreshers.flatMap((r) => venuesOfExchange(r.id))),
@@ -40,11 +43,17 @@ export function startRefreshing(
   };
   for (const refresher of refreshers) {
     refresher.restoredFromSnapshot(restoredCounts?.get(refresher.id) ?? 0);
-    refresher.start();
+    // In Redis mode an exchange is polled only where its lease is held (see poll).
+    if (shared === undefined) refresher.start();
   }
   return {
     exchanges: { statuses: () => refreshers.map((r) => r.snapshot()), known: () => known },
     events$: events.asObservable(),
+    poll: (id, on) => {
+      const refresher = refreshers.find((r) => r.id === id);
+      refresher?.stop();
+      if (on) refresher?.start();
+    },
     stop: async () => {
       for (const refresher of refreshers) refresher.stop();
       events.complete();

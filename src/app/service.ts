@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Observable, Subscription } from 'rxjs';
+import { filter, type Observable, type Subscription } from 'rxjs';
 import { startOpsServer, type RunningOpsServer } from '../adapters/http/ops-server.js';
 import { createServiceMetrics, type ServiceMetrics } from '../adapters/metrics/service-metrics.js';
 import type { SecretRedactor } from '../adapters/secret-redactor.js';
@@ -19,6 +19,7 @@ import { attachDurableState } from './durable-wiring.js';
 import { loadHistoricalSources } from './historical-sources.js';
 import type { RefreshEvent } from './refresh-event.js';
 import { startRefreshing } from './refreshing.js';
+import { startReplica } from './replica/start-replica.js';
 
 export type ChangeCallback = (batch: ChangeBatchEvent) => void;
 
@@ -55,18 +56,27 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
   const store = new InstrumentStore({ maxBatches: config.watch.historyBatches, maxChanges: config.watch.historyChanges }, config.historyFallback);
   store.setHistorical(await loadHistoricalSources(config.historicalSources, log));
   const limits = { maxBatches: config.watch.historyBatches, maxChanges: config.watch.historyChanges };
-  const durable = config.dataDir === undefined ? undefined : attachDurableState(config.dataDir, store, limits, log);
-  const refreshing = startRefreshing(config, store, log, durable?.restoredCounts, redactor && ((text) => redactor.scrub(text)));
   let server: RunningServer | undefined;
+  // Redis mode: the state is the shared one (data_dir is not used); embedded: data_dir's.
+  const replica = config.store.mode === 'redis'
+    ? await startReplica(config.store, store, Object.keys(config.exchanges), log, (reason) => server?.watchers.endAll(`this replica reloaded the shared state (${reason})`))
+    : undefined;
+  const durable = replica !== undefined || config.dataDir === undefined ? undefined : attachDurableState(config.dataDir, store, limits, log);
+  const refreshing = startRefreshing(config, store, log, durable?.restoredCounts, redactor && ((text) => redactor.scrub(text)), replica && { commit: replica.commit });
+  const exchanges: ExchangeStatusSource = replica === undefined ? refreshing.exchanges : {
+    statuses: () => replica.statuses(refreshing.exchanges.statuses()),
+    known: () => refreshing.exchanges.known(),
+    store: () => replica.storeStatus(),
+  };
   let http: RunningOpsServer | undefined;
   const metrics = createServiceMetrics({
-    store, exchanges: refreshing.exchanges, refreshes$: refreshing.events$, watchers: () => server?.watchers.size ?? 0, webhook,
+    store, exchanges, refreshes$: refreshing.events$, watchers: () => server?.watchers.size ?? 0, webhook,
     refreshIntervalSeconds: config.refresh.intervalSeconds, cacheTtlSeconds: config.cacheTtlSeconds,
   });
   try {
     // Metrics inside auth: calls auth rejects are counted too.
     const interceptors = [metrics.interceptor, ...(authenticator === undefined ? [] : [authInterceptor(authenticator)])];
-    server = await startGrpcServer(config.listen, { store, exchanges: refreshing.exchanges }, (method, error) => {
+    server = await startGrpcServer(config.listen, { store, exchanges, ...(replica ? { awaitRevision: replica.awaitRevision } : {}) }, (method, error) => {
       log.error({ method, err: error }, 'unexpected error in RPC handler');
     }, {
       progressIntervalMs: config.watch.progressIntervalSeconds * 1000,
@@ -81,7 +91,7 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
         ...(guard === undefined ? {} : { authorize: (header: string | undefined) => guard.check(header, 'http', 'use the HTTP port') }),
         metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
         onError: (error, path) => log.error({ err: error, path }, 'HTTP route failed'),
-        ...dashboardSourcesOf({ store, refreshes$: refreshing.events$, exchanges: refreshing.exchanges }, config.cacheTtlSeconds),
+        ...dashboardSourcesOf({ store, refreshes$: refreshing.events$, exchanges }, config.cacheTtlSeconds),
       });
     }
   } catch (error) {
@@ -90,13 +100,17 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
     await refreshing.stop();
     metrics.close();
     durable?.close();
+    await replica?.close();
     throw error;
   }
-  webhook?.attach(store.changes$);
+  // Every replica applies every batch; only the exchange's poller sends it on.
+  webhook?.attach(replica === undefined ? store.changes$ : store.changes$.pipe(filter((batch) => replica.polls(batch.ccxtExchange))));
+  replica?.lead(refreshing);
   const callbacks = new Set<Subscription>();
   const tls = config.tls === undefined ? 'off' : config.tls.clientCaFile === undefined ? 'on' : 'mutual';
   log.info({
     listen: config.listen, port: server.port, httpPort: http?.port, exchanges: Object.keys(config.exchanges), tls, authTokens: authenticator?.names,
+    store: config.store.mode, ...(replica ? { replicaId: replica.replicaId } : {}),
   }, 'serving');
   const grpc = server;
   return {
@@ -106,7 +120,7 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
     httpPort: http?.port,
     metrics,
     refreshes$: refreshing.events$,
-    exchanges: refreshing.exchanges,
+    exchanges,
     addChangeCallback: (fn) => {
       // A throwing callback is logged and stays subscribed; it never breaks refreshes or watchers.
       const subscription = store.changes$.subscribe((batch) => {
@@ -125,12 +139,13 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
     // Health NOT_SERVING and no new calls first, watches ended; then the sources stop and the
     // durable state is flushed last, after the final batch.
     stop: async (graceMs) => {
-      await Promise.all([grpc.close(graceMs), refreshing.stop(), http?.close()]);
+      await Promise.all([grpc.close(graceMs), replica?.stopLeading(), refreshing.stop(), http?.close()]);
       await webhook?.close();
       for (const subscription of callbacks) subscription.unsubscribe();
       metrics.close();
       store.close();
       durable?.close();
+      await replica?.close();
     },
   };
 }

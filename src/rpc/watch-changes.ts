@@ -51,7 +51,7 @@ function resumeBatches(ctx: RpcContext, start: number): ChangeBatchEvent[] {
 }
 
 export function watchChanges(ctx: RpcContext, settings: WatchSettings, registry: WatchRegistry, batches: SlicedFanOut<ChangeBatchEvent>): handleServerStreamingCall<WatchChangesRequest, WatchChangesResponse> {
-  return (call) => {
+  const handle: handleServerStreamingCall<WatchChangesRequest, WatchChangesResponse> = (call) => {
     const request = call.request;
     let matches: Predicate;
     let backlog: ChangeBatchEvent[] = [];
@@ -106,5 +106,17 @@ export function watchChanges(ctx: RpcContext, settings: WatchSettings, registry:
       unlisten();
       clearInterval(progress);
     });
+  };
+  return (call) => {
+    const start = call.request.startRevision;
+    // Redis mode: a watcher moving from a replica a little ahead of this one waits for it to catch up.
+    const wait = ctx.awaitRevision;
+    if (wait !== undefined && start > ctx.store.revision && !call.request.sendInitialSnapshot) {
+      void wait(start).then(() => {
+        if (!call.cancelled) handle(call);
+      });
+      return;
+    }
+    handle(call);
   };
 }

@@ -32,6 +32,13 @@ export class HistoricalLayer {
     this.touch();
   }
 
+  /** The retired instruments as a restored state lists them, replacing any known before. */
+  replaceRetired(definitions: readonly InstrumentDefinition[]): void {
+    this.retired.clear();
+    for (const d of definitions) this.retired.set(d.instrumentKey, d);
+    this.touch();
+  }
+
   /** An instrument listed live again is no longer retired. */
   relist(key: string): void {
     if (this.retired.delete(key)) this.touch();

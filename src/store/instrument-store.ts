@@ -151,7 +151,8 @@ export class InstrumentStore {
       if (markStale) for (const d of definitions) d.stale = true;
       this.setSource(id, new Map(definitions.map((d) => [d.instrumentKey, d])));
     }
-    for (const d of state.retired) this.historical.retire(d);
+    // Also the retired ones: an instrument relisted since this store last saw it is retired no more.
+    this.historical.replaceRetired(state.retired);
     const merged = new Map<string, InstrumentDefinition>();
     for (const id of this.sourceIds) {
       for (const d of this.sources.get(id)?.values() ?? []) {

@@ -1,0 +1,146 @@
+// The per-exchange election on a real redis-server: exchanges are split fairly between the
+// replicas alive, never polled by two at once, every grant takes a new fencing token, a replica
+// that stops hands its leases over at once, and one cut off from Redis stops polling before its
+// lease can run out (so no two replicas poll the same exchange at the same time).
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { RedisKeys } from '../../src/adapters/redis/redis-keys.js';
+import { holderOf, LeaseKeeper } from '../../src/app/replica/lease-keeper.js';
+import { startRedis, type TestRedis } from '../support/redis-server.js';
+import { Cleanup, freshPrefix, openLink, silent, startKeeper, until } from './support/redis-mode.js';
+
+const EXCHANGES = ['aaa', 'bbb', 'ccc'];
+let redis: TestRedis;
+let client: Redis;
+const cleanup = new Cleanup();
+beforeAll(async () => {
+  redis = await startRedis();
+  client = redis.client();
+});
+afterEach(() => cleanup.run());
+afterAll(() => redis?.close());
+
+const tokenOf = (leaseValue: string): number => Number(leaseValue.slice(leaseValue.lastIndexOf('/') + 1));
+
+/**
+ * Watches one deployment's leases in Redis against what its keepers believe: records every lease
+ * value granted per exchange, and any moment two keepers poll the same exchange.
+ */
+class LeaseWatch {
+  readonly granted = new Map<string, string[]>(EXCHANGES.map((e) => [e, []]));
+  readonly overlaps: string[] = [];
+
+  constructor(private readonly keys: RedisKeys, private readonly keepers: LeaseKeeper[]) {}
+
+  /** Resolves once each keeper polls as many exchanges as `split` says, in agreement with Redis. */
+  settle(split: Record<string, number>): Promise<true> {
+    return until(`leases split ${JSON.stringify(split)}`, async () => {
+      const values = await client.mget(EXCHANGES.map((e) => this.keys.lease(e)));
+      let settled = true;
+      EXCHANGES.forEach((exchange, i) => {
+        const value = values[i] ?? '';
+        const seen = this.granted.get(exchange) as string[];
+        if (value !== '' && seen.at(-1) !== value) seen.push(value);
+        const polling = this.keepers.filter((k) => k.leaseOf(exchange) !== undefined).map((k) => k.replicaId);
+        if (polling.length > 1) this.overlaps.push(`${exchange} polled by ${polling.join(' and ')}`);
+        // Settled: the lease is held, and its holder alone polls it, with that very lease value.
+        settled &&= value !== '' && this.keepers.every((k) => k.leaseOf(exchange) === (holderOf(value) === k.replicaId ? value : undefined));
+      });
+      const counts = Object.fromEntries(this.keepers.map((k) => [k.replicaId, k.polling().length]));
+      return settled && JSON.stringify(counts) === JSON.stringify(split) ? true : undefined;
+    });
+  }
+}
+
+it('splits the exchanges fairly as replicas join, one poller per exchange, a new token per grant', async () => {
+  const prefix = freshPrefix();
+  const leaseMs = 1500;
+  const keepers: LeaseKeeper[] = [];
+  const watch = new LeaseWatch(new RedisKeys(prefix), keepers);
+  keepers.push((await startKeeper(redis, prefix, 'r1', EXCHANGES, leaseMs, cleanup)).keeper);
+  await watch.settle({ r1: 3 });
+  keepers.push((await startKeeper(redis, prefix, 'r2', EXCHANGES, leaseMs, cleanup)).keeper);
+  await watch.settle({ r1: 2, r2: 1 });
+  keepers.push((await startKeeper(redis, prefix, 'r3', EXCHANGES, leaseMs, cleanup)).keeper);
+  await watch.settle({ r1: 1, r2: 1, r3: 1 });
+
+  expect(watch.overlaps).toEqual([]);
+  // Two exchanges changed hands; every grant's token is above the one before, the last is the counter.
+  expect([...watch.granted.values()].filter((values) => values.length > 1)).toHaveLength(2);
+  for (const [exchange, values] of watch.granted) {
+    const tokens = values.map(tokenOf);
+    expect(tokens, exchange).toEqual([...tokens].sort((a, b) => a - b));
+    expect(new Set(tokens).size, exchange).toBe(tokens.length);
+    expect(await client.get(new RedisKeys(prefix).fence(exchange)), exchange).toBe(String(tokens.at(-1)));
+  }
+});
+
+it('hands the leases back on stop: another replica takes them in its next round, before they could expire', async () => {
+  const prefix = freshPrefix();
+  const keys = new RedisKeys(prefix);
+  // Rounds every second: a lease renewed at most a round ago still has two thirds to run.
+  const leaseMs = 3000;
+  const demoted: string[] = [];
+  const first = await startKeeper(redis, prefix, 'r1', EXCHANGES, leaseMs, cleanup, { elected: () => undefined, demoted: (e, why) => demoted.push(`${e}: ${why}`) });
+  const keepers = [first.keeper];
+  const watch = new LeaseWatch(keys, keepers);
+  await watch.settle({ r1: 3 });
+  keepers.push((await startKeeper(redis, prefix, 'r2', EXCHANGES, leaseMs, cleanup)).keeper);
+  await watch.settle({ r1: 2, r2: 1 });
+
+  const handed = first.keeper.polling();
+  const oldTokens = handed.map((e) => tokenOf(first.keeper.leaseOf(e) as string));
+  const readAt = Date.now();
+  const remaining = await Promise.all(handed.map((e) => client.pttl(keys.lease(e))));
+  const expireNoSoonerThan = readAt + Math.min(...remaining);
+  demoted.length = 0;
+  await first.keeper.stop();
+  expect(demoted.sort()).toEqual(handed.map((e) => `${e}: shutting down`));
+  // Handed back, not merely left to expire.
+  for (const value of await client.mget(handed.map((e) => keys.lease(e)))) expect(value ?? '').not.toMatch(/^r1\//);
+
+  const second = keepers[1] as LeaseKeeper;
+  await until('r2 to poll every exchange', () => (second.polling().length === 3 ? true : undefined));
+  expect(Date.now()).toBeLessThan(expireNoSoonerThan);
+  handed.forEach((e, i) => expect(tokenOf(second.leaseOf(e) as string)).toBeGreaterThan(oldTokens[i] as number));
+  expect(watch.overlaps).toEqual([]);
+});
+
+it('stops polling when Redis does not answer, before its lease could have run out', async () => {
+  const own = await startRedis();
+  cleanup.add(() => own.close());
+  const leaseMs = 4000;
+  const link = await openLink(own, cleanup);
+  // Each election round's start and outcome: the lease a round grants runs from no sooner than its start.
+  const rounds: { startedAt: number; ok: boolean | undefined }[] = [];
+  const script = link.script.bind(link);
+  link.script = (name, keys, args) => {
+    const round = { startedAt: Date.now(), ok: undefined as boolean | undefined };
+    if (name === 'liElect') rounds.push(round);
+    const reply = script(name, keys, args);
+    reply.then(() => { round.ok = true; }, () => { round.ok = false; });
+    return reply;
+  };
+  const keeper = new LeaseKeeper(link, new RedisKeys(freshPrefix()), 'r1', EXCHANGES, leaseMs, silent);
+  cleanup.add(() => keeper.stop());
+  const demoted = new Map<string, { at: number; why: string }>();
+  keeper.start({ elected: () => undefined, demoted: (e, why) => demoted.set(e, { at: Date.now(), why }) });
+  // Elected, and renewed once since, so the lease it gives up is a renewed one.
+  await until('the keeper elected and renewed', () => (keeper.polling().length === 3 && rounds.filter((r) => r.ok).length >= 2 ? true : undefined));
+
+  const killedAt = Date.now();
+  await own.kill();
+  await until('the keeper to stop polling', () => (demoted.size === 3 ? true : undefined), 3 * leaseMs);
+  const lastOk = rounds.filter((r) => r.ok === true).at(-1)?.startedAt as number;
+  expect(lastOk).toBeLessThan(killedAt);
+  // It kept trying meanwhile.
+  expect(rounds.some((r) => r.startedAt > killedAt && r.ok === false)).toBe(true);
+  for (const [exchange, { at, why }] of demoted) {
+    expect(why, exchange).toMatch(/lease not renewed in time/);
+    // Not before 0.9 × lease after the last round that answered (while the lease surely ran), and
+    // before the lease that round granted can have run out (0.1 × lease of margin for timers).
+    expect(at, exchange).toBeGreaterThanOrEqual(lastOk + 0.9 * leaseMs - 5);
+    expect(at, exchange).toBeLessThan(lastOk + leaseMs);
+  }
+  expect(keeper.polling()).toEqual([]);
+});

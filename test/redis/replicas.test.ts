@@ -1,0 +1,193 @@
+// Redis mode end to end: a real redis-server, three replicas of the built CLI, real CCXT through
+// the replay exchange (each replica on replay prefixes of its own, so the replay log tells who
+// polled what), binanceusdm and kraken flipping between real recordings. Watchers on every
+// replica check that they see every batch once, in order, with no gap, and mirror the live view.
+import { credentials } from '@grpc/grpc-js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
+import { ExchangeState, InstrumentServiceClient, WatchChangesRequest, type GetStatusResponse } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { listAll } from '../clients/ts-e2e-server.js';
+import { rpcOf } from '../support/service-harness.js';
+import { MirrorWatch } from './support/mirror-watch.js';
+import { EXCHANGE_IDS, ReplicaCluster } from './support/replica-cluster.js';
+
+const LEASE_SECONDS = 3;
+const INTERVAL_SECONDS = 0.5;
+const REPLICAS = ['r1', 'r2', 'r3'];
+let cluster: ReplicaCluster;
+const watchers = new Map<string, MirrorWatch>();
+
+beforeAll(async () => {
+  cluster = await ReplicaCluster.start({ leaseSeconds: LEASE_SECONDS, intervalSeconds: INTERVAL_SECONDS, streamMaxEntries: 1000 });
+  for (const id of REPLICAS) await cluster.startReplica(id);
+}, 120_000);
+afterAll(async () => {
+  for (const w of watchers.values()) w.cancel();
+  await cluster?.close();
+});
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const statuses = (): Promise<[string, GetStatusResponse][]> => Promise.all([...cluster.replicas.values()].map(async (r) => [r.id, await r.rpc.getStatus()] as [string, GetStatusResponse]));
+
+/** The poller of each exchange, once every replica reports every exchange READY under the same poller. */
+async function settledPollers(): Promise<Map<string, string>> {
+  return until('every exchange READY and polled by one agreed replica', async () => {
+    const all = await statuses();
+    const pollers = new Map<string, string>();
+    for (const [, status] of all) {
+      for (const e of status.exchanges) {
+        if (e.state !== ExchangeState.EXCHANGE_STATE_READY || e.polledBy === '') return undefined;
+        if ((pollers.get(e.ccxtExchange) ?? e.polledBy) !== e.polledBy) return undefined;
+        pollers.set(e.ccxtExchange, e.polledBy);
+      }
+    }
+    return pollers.size === EXCHANGE_IDS.length ? pollers : undefined;
+  }, 60_000);
+}
+
+/** Flips both changing exchanges and waits until every watcher has received the batches. */
+async function flipAndSee(exchange: string): Promise<void> {
+  const before = new Map([...watchers].map(([id, w]) => [id, w.batches.length]));
+  await cluster.flip(exchange);
+  await until(`every watcher to receive ${exchange}'s changes`, () => ([...watchers].every(([id, w]) => w.batches.length > (before.get(id) ?? 0)) ? true : undefined));
+}
+
+const comparable = (defs: InstrumentDefinition[]): unknown[] => defs.map((d) => InstrumentDefinition.toJSON(d)).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+/** Every replica lists, at one revision, exactly what every watcher mirrors. */
+async function expectOneState(): Promise<number> {
+  const revision = await until('every replica at one revision, the watchers through it', async () => {
+    const revisions = new Set((await statuses()).map(([, s]) => s.revision));
+    const [only] = [...revisions];
+    return revisions.size === 1 && [...watchers.values()].every((w) => w.through === only) ? only : undefined;
+  });
+  for (const replica of cluster.replicas.values()) {
+    const listed = await listAll(replica.rpc, {}, 1000);
+    expect(listed.revision, replica.id).toBe(revision);
+    for (const [id, w] of watchers) expect(comparable([...w.mirror.values()]), `${id}'s mirror vs ${replica.id}'s list`).toEqual(comparable(listed.instruments));
+  }
+  for (const [id, w] of watchers) expect(w.problems, id).toEqual([]);
+  return revision as number;
+}
+
+it('polls each exchange from exactly one replica, and every replica serves the same revisions', async () => {
+  const pollers = await settledPollers();
+  // Three exchanges over three replicas: the fair share is one each.
+  expect(new Set(pollers.values()).size).toBe(3);
+  for (const replica of cluster.replicas.values()) {
+    const w = new MirrorWatch();
+    w.connect(replica.id, replica.client);
+    watchers.set(replica.id, w);
+  }
+  const since = Date.now();
+  for (let i = 0; i < 2; i++) for (const exchange of ['binanceusdm', 'kraken']) await flipAndSee(exchange);
+  const polled = cluster.pollers(since);
+  for (const exchange of EXCHANGE_IDS) {
+    const by = polled.get(exchange) as Map<string, number>;
+    expect([...by.keys()], `replicas that requested ${exchange}`).toEqual([pollers.get(exchange)]);
+    expect(by.get(pollers.get(exchange) as string)).toBeGreaterThanOrEqual(2);
+  }
+  const revision = await expectOneState();
+  for (const w of watchers.values()) expect(w.batches.length).toBeGreaterThanOrEqual(4);
+  console.log(`one poller each: ${JSON.stringify(Object.fromEntries([...polled].map(([e, m]) => [e, Object.fromEntries(m)])))}; revision ${revision}; batches per watcher ${[...watchers.values()].map((w) => w.batches.length).join('/')}`);
+}, 180_000);
+
+it('hands a killed poller\'s exchange to another replica within the lease, and its watcher resumes elsewhere', async () => {
+  const pollers = await settledPollers();
+  const victim = pollers.get('binanceusdm') as string;
+  const moved = watchers.get(victim) as MirrorWatch;
+  const killedAt = Date.now();
+  await cluster.kill(victim);
+  const ended = await moved.status();
+  // Moving replica: the watch resumes on another one with the revision it had reached.
+  const [heir] = [...cluster.replicas.values()];
+  const resumedFrom = moved.through;
+  moved.connect((heir as { id: string }).id, (heir as { client: InstrumentServiceClient }).client);
+  const [firstBy, firstAt] = await until('another replica to poll binanceusdm', () => cluster.requests('binanceusdm', killedAt).find(([r]) => r !== victim), 30_000);
+  const handoverMs = firstAt - killedAt;
+  // The lease ran out at most lease_seconds after the kill (it was last renewed before it); the
+  // others wake for that moment, and the new poller's first load starts at once. 1.5 s covers
+  // timers, process scheduling on 2 busy cores and the load's first request.
+  const bound = LEASE_SECONDS * 1000 + 1500;
+  // When the heir took the lease, from its own log.
+  const elected = (cluster.replicas.get(firstBy)?.cli.logs ?? []).map((line) => JSON.parse(line) as { msg?: string; exchange?: string; time: number })
+    .find((entry) => entry.msg === 'elected poller of exchange' && entry.exchange === 'binanceusdm' && entry.time >= killedAt);
+  const leaseMs = (elected?.time ?? Infinity) - killedAt;
+  console.log(`killed ${victim} (watch ended with code ${ended.code}); ${firstBy} took the lease ${leaseMs} ms later and polled binanceusdm after ${handoverMs} ms (bound ${bound}); watch resumed from ${resumedFrom} on ${moved.replica}`);
+  expect(leaseMs).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + 500);
+  expect(handoverMs).toBeLessThanOrEqual(bound);
+  for (const exchange of ['binanceusdm', 'kraken']) await flipAndSee(exchange);
+  const after = await settledPollers();
+  expect(after.get('binanceusdm')).toBe(firstBy);
+  expect([...after.values()]).not.toContain(victim);
+  watchers.delete(victim);
+  watchers.set(`${victim}-moved`, moved);
+  await expectOneState();
+  expect(moved.batches.filter((r) => r > resumedFrom).length).toBeGreaterThanOrEqual(2);
+}, 180_000);
+
+it('serves through a Redis restart, stale and saying so, and loses nothing acknowledged', async () => {
+  const acked = await expectOneState();
+  await cluster.redis.kill();
+  const down = await until('every replica to report Redis unreachable', async () => {
+    const all = await statuses();
+    return all.every(([, s]) => s.store?.connected === false) ? all : undefined;
+  });
+  for (const [id, s] of down) {
+    expect(s.store?.mode, id).toBe('redis');
+    expect(s.store?.lastError, id).not.toBe('');
+    expect(s.revision, id).toBe(acked);
+  }
+  // Still serving what it has.
+  for (const replica of cluster.replicas.values()) expect((await listAll(replica.rpc, {}, 1000)).revision).toBe(acked);
+  // A change on the exchange while Redis is away is applied nowhere…
+  await cluster.flip('kraken');
+  await new Promise((r) => setTimeout(r, INTERVAL_SECONDS * 4000));
+  for (const [, s] of await statuses()) expect(s.revision).toBe(acked);
+  await cluster.redis.start();
+  // …and lands once it is back, in one sequence on every replica.
+  await until('every watcher to see kraken\'s change after Redis came back', () => ([...watchers.values()].every((w) => w.through > acked) ? true : undefined), 60_000);
+  const after = await expectOneState();
+  expect(after).toBeGreaterThan(acked);
+  const client = cluster.redis.client();
+  const entries = await client.xrange('{live-instruments}:log', '-', '+');
+  const logged = entries.map(([, fields]) => Number(fields[fields.indexOf('rev') + 1])).filter((r, i, all) => all.indexOf(r) === i);
+  for (const w of watchers.values()) for (const r of w.batches) expect(logged, `revision ${r} in the log after the restart`).toContain(r);
+  console.log(`Redis restarted at revision ${acked}; replicas at ${after} after; ${entries.length} log entries kept`);
+}, 180_000);
+
+it('starts a new replica from the shared snapshot and resumes an old watch on it', async () => {
+  const fresh = await cluster.startReplica('r4');
+  const reference = watchers.values().next().value as MirrorWatch;
+  // Resume on the newcomer from the first batch any watcher saw: its history comes from the log.
+  const from = (reference.batches[0] as number) - 1;
+  const client = new InstrumentServiceClient(`127.0.0.1:${fresh.cli.port}`, credentials.createInsecure());
+  const rpc = rpcOf(client);
+  const stream = client.watchChanges(WatchChangesRequest.fromPartial({ startRevision: from }));
+  const revisions: number[] = [];
+  stream.on('data', (m: { changes?: unknown; revision: number }) => {
+    if (m.changes !== undefined) revisions.push(m.revision);
+  });
+  stream.on('error', () => undefined);
+  await until('the backlog since the first batch', () => (revisions.length >= reference.batches.length ? true : undefined));
+  stream.cancel();
+  expect(revisions.slice(0, reference.batches.length)).toEqual(reference.batches);
+  const listed = await listAll(rpc, {}, 1000);
+  client.close();
+  expect(listed.revision).toBe(reference.through);
+  expect(comparable(listed.instruments)).toEqual(comparable([...reference.mirror.values()]));
+}, 120_000);

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { InstrumentDefinition } from '../../../gen/ts/instruments/v1/instrument.js';
+import { RedisKeys } from '../../../src/adapters/redis/redis-keys.js';
+import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
+import { SharedLog } from '../../../src/adapters/redis/shared-log.js';
+import { LeaseKeeper, type LeadershipEvents } from '../../../src/app/replica/lease-keeper.js';
+import { logCommitter } from '../../../src/app/replica/log-committer.js';
+import { LogFollower } from '../../../src/app/replica/log-follower.js';
+import { InstrumentStore } from '../../../src/store/instrument-store.js';
+import type { TestRedis } from '../../support/redis-server.js';
+
+// In-process pieces of Redis mode wired as start-replica.ts wires them, on a real redis-server,
+// each test under a key prefix of its own so tests share nothing.
+
+export const silent = pino({ level: 'silent' });
+
+/** Long enough for a loaded 2-core machine; the tests never wait for it to pass. */
+const COMMAND_TIMEOUT_MS = 5000;
+/** Short, so stopping a follower (which waits out its blocking read) is quick. */
+export const READ_BLOCK_MS = 200;
+
+export const freshPrefix = (): string => `t-${randomBytes(6).toString('hex')}`;
+
+/** Cleanups registered as things open, run newest first (afterEach). */
+export class Cleanup {
+  private readonly steps: (() => Promise<void> | void)[] = [];
+
+  add(step: () => Promise<void> | void): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) await step();
+  }
+}
+
+export async function openLink(redis: TestRedis, cleanup: Cleanup): Promise<RedisLink> {
+  const link = await RedisLink.connect(redis.url, { commandTimeoutMs: COMMAND_TIMEOUT_MS, readBlockMs: READ_BLOCK_MS });
+  cleanup.add(() => link.close());
+  return link;
+}
+
+export async function openLog(redis: TestRedis, prefix: string, maxEntries: number, cleanup: Cleanup): Promise<{ link: RedisLink; keys: RedisKeys; log: SharedLog }> {
+  const link = await openLink(redis, cleanup);
+  const keys = new RedisKeys(prefix);
+  return { link, keys, log: new SharedLog(link, keys, maxEntries) };
+}
+
+/** A keeper on a link of its own (as a replica has), stopped by the cleanup unless stopped before. */
+export async function startKeeper(redis: TestRedis, prefix: string, id: string, exchanges: readonly string[], leaseMs: number, cleanup: Cleanup, events?: LeadershipEvents): Promise<{ keeper: LeaseKeeper; link: RedisLink }> {
+  const link = await openLink(redis, cleanup);
+  const keeper = new LeaseKeeper(link, new RedisKeys(prefix), id, exchanges, leaseMs, silent);
+  cleanup.add(() => keeper.stop());
+  keeper.start(events ?? { elected: () => undefined, demoted: () => undefined });
+  return { keeper, link };
+}
+
+export async function startFollower(redis: TestRedis, prefix: string, maxEntries: number, cleanup: Cleanup, onResync: (reason: string) => void = () => undefined) {
+  const shared = await openLog(redis, prefix, maxEntries, cleanup);
+  const store = new InstrumentStore();
+  const follower = new LogFollower(shared.log, store, silent, { blockMs: READ_BLOCK_MS, retryMs: 50, onResync });
+  await follower.load();
+  follower.start();
+  cleanup.add(() => follower.stop());
+  return { ...shared, store, follower };
+}
+
+/**
+ * A replica that polls: follower, lease keeper (alone, so it is elected for every exchange) and
+ * the real commit path (logCommitter). `commit` resolves once the load is applied here.
+ */
+export async function startLeader(redis: TestRedis, prefix: string, maxEntries: number, exchanges: readonly string[], cleanup: Cleanup) {
+  const replica = await startFollower(redis, prefix, maxEntries, cleanup);
+  const { keeper } = await startKeeper(redis, prefix, 'leader', exchanges, 30_000, cleanup);
+  await until('the leader elected for every exchange', () => (exchanges.every((e) => keeper.leaseOf(e) !== undefined) ? true : undefined));
+  const apply = logCommitter(replica.store, replica.log, replica.follower, keeper, 10_000);
+  return { ...replica, keeper, commit: (exchange: string, definitions: InstrumentDefinition[], loadedAt: Date) => apply(exchange, definitions, loadedAt) };
+}
+
+/** Polls `probe` until it returns a value (not undefined). */
+export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const comparable = (definitions: Iterable<InstrumentDefinition>): unknown[] =>
+  [...definitions].map((d) => InstrumentDefinition.toJSON(d)).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+/** What a store serves and remembers (and each exchange's own list), in a form two stores can be compared by. */
+export function contentsOf(store: InstrumentStore, exchanges: readonly string[]) {
+  return {
+    revision: store.revision,
+    live: comparable(store.view().byKey.values()),
+    retired: comparable(store.retiredDefinitions()),
+    sources: Object.fromEntries(exchanges.map((e) => [e, comparable(store.sourceOf(e).values())])),
+  };
+}
