@@ -68,20 +68,25 @@ async function flipAndSee(exchange: string): Promise<void> {
 
 const comparable = (defs: InstrumentDefinition[]): unknown[] => defs.map((d) => InstrumentDefinition.toJSON(d)).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
-/** Every replica lists, at one revision, exactly what every watcher mirrors. */
+/**
+ * Every replica lists, at one revision, exactly what every watcher mirrors. Refreshes go on, so
+ * this waits for a moment when all lists and watchers are at one revision; the comparison itself
+ * runs synchronously, so no message moves a mirror while it is compared.
+ */
 async function expectOneState(): Promise<number> {
-  const revision = await until('every replica at one revision, the watchers through it', async () => {
-    const revisions = new Set((await statuses()).map(([, s]) => s.revision));
-    const [only] = [...revisions];
-    return revisions.size === 1 && [...watchers.values()].every((w) => w.through === only) ? only : undefined;
-  });
-  for (const replica of cluster.replicas.values()) {
-    const listed = await listAll(replica.rpc, {}, 1000);
-    expect(listed.revision, replica.id).toBe(revision);
-    for (const [id, w] of watchers) expect(comparable([...w.mirror.values()]), `${id}'s mirror vs ${replica.id}'s list`).toEqual(comparable(listed.instruments));
-  }
+  const revision = await until('every replica listing one revision, the watchers through it', async () => {
+    const lists = await Promise.all([...cluster.replicas.values()].map(async (r) => [r.id, await listAll(r.rpc, {}, 1000)] as const));
+    const [first] = lists;
+    if (first === undefined) return undefined;
+    const at = first[1].revision;
+    if (lists.some(([, l]) => l.revision !== at) || [...watchers.values()].some((w) => w.through !== at)) return undefined;
+    const expected = comparable(first[1].instruments);
+    for (const [id, list] of lists) expect(comparable(list.instruments), `${id}'s list vs ${first[0]}'s at ${at}`).toEqual(expected);
+    for (const [id, w] of watchers) expect(comparable([...w.mirror.values()]), `${id}'s mirror at ${at}`).toEqual(expected);
+    return at;
+  }, 60_000);
   for (const [id, w] of watchers) expect(w.problems, id).toEqual([]);
-  return revision as number;
+  return revision;
 }
 
 it('polls each exchange from exactly one replica, and every replica serves the same revisions', async () => {
@@ -171,6 +176,38 @@ it('serves through a Redis restart, stale and saying so, and loses nothing ackno
   console.log(`Redis restarted at revision ${acked}; replicas at ${after} after; ${entries.length} log entries kept`);
 }, 180_000);
 
+it('loses nothing acknowledged when Redis is SIGKILLed while batches are being committed', async () => {
+  let seed = 0x2026_1124;
+  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const client = cluster.redis.client();
+  for (let round = 0; round < 3; round++) {
+    const before = await expectOneState();
+    await cluster.flip('kraken');
+    await cluster.flip('binanceusdm');
+    // Somewhere within the next refreshes: before, during or after their commits.
+    await new Promise((r) => setTimeout(r, random() * INTERVAL_SECONDS * 3000));
+    // Acknowledged: the highest revision any client was handed before the kill.
+    const acked = Math.max(...[...watchers.values()].map((w) => w.through), ...(await statuses()).map(([, s]) => s.revision));
+    await cluster.redis.kill();
+    await until('every replica to report Redis unreachable', async () => ((await statuses()).every(([, s]) => s.store?.connected === false) ? true : undefined));
+    await cluster.redis.start();
+    // Both flips land, before or after the restart, on every replica.
+    await until('both flips to reach every watcher', () => ([...watchers.values()].every((w) => {
+      const landed = new Set(w.batches.filter((r) => r > before).map((r) => w.exchangeOf.get(r)));
+      return landed.has('kraken') && landed.has('binanceusdm');
+    }) ? true : undefined), 60_000);
+    const after = await expectOneState();
+    // Nothing that was served went back.
+    const batches = [...watchers.values()][0]?.batches.filter((r) => r > before).length ?? 0;
+    console.log(`Redis kill ${round + 1}: at revision ${acked} (from ${before}), ${after} after the restart, ${batches} batches`);
+    expect(after).toBeGreaterThanOrEqual(acked);
+    expect(after).toBeGreaterThan(before);
+    const entries = await client.xrange('{live-instruments}:log', '-', '+');
+    const logged = new Set(entries.map(([, fields]) => Number(fields[fields.indexOf('rev') + 1])));
+    for (const w of watchers.values()) for (const r of w.batches) expect(logged.has(r), `revision ${r} in the log after the restart`).toBe(true);
+  }
+}, 240_000);
+
 it('starts a new replica from the shared snapshot and resumes an old watch on it', async () => {
   const fresh = await cluster.startReplica('r4');
   const reference = watchers.values().next().value as MirrorWatch;
@@ -191,4 +228,31 @@ it('starts a new replica from the shared snapshot and resumes an old watch on it
   client.close();
   expect(listed.revision).toBe(reference.through);
   expect(comparable(listed.instruments)).toEqual(comparable([...reference.mirror.values()]));
+}, 120_000);
+
+it('hands a stopping replica\'s exchanges over at once, not after the lease', async () => {
+  const pollers = await settledPollers();
+  const [exchange, leaving] = [...pollers][0] as [string, string];
+  const replica = cluster.replicas.get(leaving);
+  if (replica === undefined) throw new Error(`no replica ${leaving}`);
+  const stoppedAt = Date.now();
+  cluster.replicas.delete(leaving);
+  replica.client.close();
+  expect(await replica.cli.stop()).toBe(0);
+  const heir = await until(`another replica to take ${exchange}`, () => {
+    for (const r of cluster.replicas.values()) {
+      const elected = r.cli.logs.map((line) => JSON.parse(line) as { msg?: string; exchange?: string; time: number })
+        .find((e) => e.msg === 'elected poller of exchange' && e.exchange === exchange && e.time >= stoppedAt);
+      if (elected !== undefined) return [r.id, elected.time - stoppedAt] as const;
+    }
+    return undefined;
+  });
+  // Handed back on the way out, so taken at the others' next election round (every third of the
+  // lease). Left to expire, it could not be taken sooner than a lease after its last renewal,
+  // which came at most a third of a lease before the stop: 2 s after it.
+  const expiryAtTheEarliest = LEASE_SECONDS * 1000 * (2 / 3);
+  console.log(`stopped ${leaving}: ${heir[0]} took ${exchange} ${heir[1]} ms later (an expired lease: ${expiryAtTheEarliest} ms at the earliest)`);
+  expect(heir[1]).toBeLessThan(expiryAtTheEarliest - 100);
+  watchers.delete(leaving);
+  await expectOneState();
 }, 120_000);

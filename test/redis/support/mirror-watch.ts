@@ -11,6 +11,8 @@ export class MirrorWatch {
   readonly mirror = new Map<string, InstrumentDefinition>();
   /** Revisions of the batches received, in order, over every replica this watch was on. */
   readonly batches: number[] = [];
+  /** The exchange each batch came from, by revision. */
+  readonly exchangeOf = new Map<number, string>();
   readonly problems: string[] = [];
   /** Everything through this revision has been received. */
   through = 0;
@@ -55,6 +57,8 @@ export class MirrorWatch {
       if (m.revision !== this.through + 1) this.problems.push(`${this.replica}: batch ${m.revision} after ${this.through}`);
       this.through = m.revision;
       this.batches.push(m.revision);
+      const sample = m.changes.changes[0];
+      this.exchangeOf.set(m.revision, sample?.instrument?.ccxtExchange ?? sample?.previous?.ccxtExchange ?? '');
       for (const c of m.changes.changes) {
         const known = this.mirror.has(c.instrumentKey);
         if (c.changeType === ChangeType.CHANGE_TYPE_ADDED && known) this.problems.push(`${m.revision}: ADDED ${c.instrumentKey} already known`);
