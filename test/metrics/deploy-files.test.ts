@@ -72,8 +72,8 @@ describe('alert rules', () => {
     const rules = alerts.groups[0]?.rules ?? [];
     expect(rules.map((r) => r.alert).sort()).toEqual([
       'InstrumentsDown', 'InstrumentsExchangeFailing', 'InstrumentsExchangeNeverLoaded', 'InstrumentsExchangeNotRefreshed',
-      'InstrumentsExchangeStale', 'InstrumentsMarketsRejected', 'InstrumentsRefreshHeld', 'InstrumentsRpcErrorRatioHigh',
-      'InstrumentsWebhookDropped', 'InstrumentsWebhookFailing',
+      'InstrumentsExchangeStale', 'InstrumentsExchangeUnpolled', 'InstrumentsMarketsRejected', 'InstrumentsRefreshHeld',
+      'InstrumentsRpcErrorRatioHigh', 'InstrumentsStoreDisconnected', 'InstrumentsWebhookDropped', 'InstrumentsWebhookFailing',
     ]);
     for (const rule of rules) {
       expect(rule.expr, rule.alert).toBeTruthy();
@@ -148,7 +148,7 @@ describe('with promtool', () => {
 
   it('the alert rules pass promtool check and their unit tests', () => {
     const dir = join(DEPLOY, 'prometheus');
-    expect(run(['check', 'rules', 'alerts.yml'], dir)).toMatch(/SUCCESS: 10 rules found/);
+    expect(run(['check', 'rules', 'alerts.yml'], dir)).toMatch(/SUCCESS: 12 rules found/);
     expect(run(['test', 'rules', 'alerts.test.yml'], dir)).toMatch(/SUCCESS/);
   });
 

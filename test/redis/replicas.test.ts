@@ -41,6 +41,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
+/** A gauge's samples on a replica's ops port, by their labels. */
+async function samples(replica: { cli: { httpPort: number | undefined } }, name: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${replica.cli.httpPort ?? 0}/metrics`)).text();
+  return new Map([...text.matchAll(new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'gm'))].map((m) => [m[1] ?? '', Number(m[2])]));
+}
+
 const statuses = (): Promise<[string, GetStatusResponse][]> => Promise.all([...cluster.replicas.values()].map(async (r) => [r.id, await r.rpc.getStatus()] as [string, GetStatusResponse]));
 
 /** The poller of each exchange, once every replica reports every exchange READY under the same poller. */
@@ -100,6 +106,12 @@ it('polls each exchange from exactly one replica, and every replica serves the s
   }
   const since = Date.now();
   for (let i = 0; i < 2; i++) for (const exchange of ['binanceusdm', 'kraken']) await flipAndSee(exchange);
+  // The metric the "no replica polls" alert sums: one poller per exchange over the replicas.
+  const polledHere = new Map<string, number>();
+  for (const replica of cluster.replicas.values()) {
+    for (const [labels, value] of await samples(replica, 'instruments_exchange_polled_here')) polledHere.set(labels, (polledHere.get(labels) ?? 0) + value);
+  }
+  expect(Object.fromEntries(polledHere)).toEqual(Object.fromEntries(EXCHANGE_IDS.map((e) => [`{exchange="${e}"}`, 1])));
   const polled = cluster.pollers(since);
   for (const exchange of EXCHANGE_IDS) {
     const by = polled.get(exchange) as Map<string, number>;
@@ -153,6 +165,7 @@ it('serves through a Redis restart, stale and saying so, and loses nothing ackno
     const all = await statuses();
     return all.every(([, s]) => s.store?.connected === false) ? all : undefined;
   });
+  for (const replica of cluster.replicas.values()) expect((await samples(replica, 'instruments_store_connected')).get(''), replica.id).toBe(0);
   for (const [id, s] of down) {
     expect(s.store?.mode, id).toBe('redis');
     expect(s.store?.lastError, id).not.toBe('');

@@ -1,13 +1,14 @@
 import type { ServerInterceptor } from '@grpc/grpc-js';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
-import type { ExchangeStatus } from '../../../gen/ts/instruments/v1/instrument_service.js';
+import type { ExchangeStatus, StoreStatus } from '../../../gen/ts/instruments/v1/instrument_service.js';
 import type { InstrumentDefinition } from '../../../gen/ts/instruments/v1/instrument.js';
 import type { RefreshEvent } from '../../app/refresh-event.js';
 import type { ChangeBatchEvent } from '../../domain/change-batch.js';
 import { exchangeMetrics } from './exchange-metrics.js';
 import { refreshMetrics } from './refresh-metrics.js';
 import { rpcMetrics } from './rpc-metrics.js';
+import { storeMetrics } from './store-metrics.js';
 import { webhookMetrics, type WebhookStatsSource } from './webhook-metrics.js';
 
 export interface MetricsSources {
@@ -16,8 +17,8 @@ export interface MetricsSources {
     readonly changes$: Observable<ChangeBatchEvent>;
     sourceOf(ccxtExchange: string): ReadonlyMap<string, InstrumentDefinition>;
   };
-  /** What GetStatus reports per exchange (RunningService.exchanges). */
-  exchanges: { statuses(): ExchangeStatus[] };
+  /** What GetStatus reports per exchange and, in Redis mode, about the store (RunningService.exchanges). */
+  exchanges: { statuses(): ExchangeStatus[]; store?(): StoreStatus };
   /** Every refresh attempt (RunningService.refreshes$). */
   refreshes$: Observable<RefreshEvent>;
   /**
@@ -61,6 +62,7 @@ export function createServiceMetrics(sources: MetricsSources): ServiceMetrics {
   const exchanges = sources.exchanges.statuses().map((s) => s.ccxtExchange);
   const subscription = refreshMetrics(registry, { refreshes$: sources.refreshes$, changes$: sources.store.changes$, exchanges });
   exchangeMetrics(registry, { statuses: () => sources.exchanges.statuses(), store: sources.store });
+  storeMetrics(registry, sources.exchanges);
   webhookMetrics(registry, sources.webhook);
   const interceptor = rpcMetrics(registry);
   const gauge = (name: string, help: string, read: () => number): void => {
