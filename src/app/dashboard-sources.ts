@@ -18,5 +18,6 @@ export function dashboardSourcesOf(
     changes$: store.changes$,
     revision: () => store.revision,
     cacheTtlSeconds,
+    ...(service.exchanges.store === undefined ? {} : { store: () => (service.exchanges.store as NonNullable<ExchangeStatusSource['store']>)() }),
   };
 }

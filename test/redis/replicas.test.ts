@@ -112,6 +112,12 @@ it('polls each exchange from exactly one replica, and every replica serves the s
     for (const [labels, value] of await samples(replica, 'instruments_exchange_polled_here')) polledHere.set(labels, (polledHere.get(labels) ?? 0) + value);
   }
   expect(Object.fromEntries(polledHere)).toEqual(Object.fromEntries(EXCHANGE_IDS.map((e) => [`{exchange="${e}"}`, 1])));
+  // The dashboard of every replica names the same pollers.
+  for (const replica of cluster.replicas.values()) {
+    const page = await (await fetch(`http://127.0.0.1:${replica.cli.httpPort ?? 0}/api/status`)).json() as { replica: { id: string }; exchanges: { id: string; polledBy: string }[] };
+    expect(page.replica.id).toBe(replica.id);
+    expect(Object.fromEntries(page.exchanges.map((e) => [e.id, e.polledBy]))).toEqual(Object.fromEntries(pollers));
+  }
   const polled = cluster.pollers(since);
   for (const exchange of EXCHANGE_IDS) {
     const by = polled.get(exchange) as Map<string, number>;
@@ -120,6 +126,12 @@ it('polls each exchange from exactly one replica, and every replica serves the s
   }
   const revision = await expectOneState();
   for (const w of watchers.values()) expect(w.batches.length).toBeGreaterThanOrEqual(4);
+  // How far apart the replicas' watchers got each batch (the replication spread, reported only).
+  const spreads = [...(watchers.values().next().value as MirrorWatch).batches].map((r) => {
+    const times = [...watchers.values()].map((w) => w.arrivedAt.get(r) as number);
+    return Math.max(...times) - Math.min(...times);
+  }).sort((a, b) => a - b);
+  console.log(`batch arrival spread over the 3 replicas' watchers: median ${spreads[Math.floor(spreads.length / 2)]} ms, max ${spreads.at(-1)} ms`);
   console.log(`one poller each: ${JSON.stringify(Object.fromEntries([...polled].map(([e, m]) => [e, Object.fromEntries(m)])))}; revision ${revision}; batches per watcher ${[...watchers.values()].map((w) => w.batches.length).join('/')}`);
 }, 180_000);
 

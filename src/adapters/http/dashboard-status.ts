@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { ExchangeStatus } from '../../../gen/ts/instruments/v1/instrument_service.js';
+import type { ExchangeStatus, StoreStatus } from '../../../gen/ts/instruments/v1/instrument_service.js';
 import type { RefreshEvent, RefreshOutcome } from '../../app/refresh-event.js';
 import type { ChangeBatchEvent } from '../../domain/change-batch.js';
 import type { ChangeSummary } from './change-summary.js';
@@ -16,6 +16,8 @@ export interface DashboardSources {
   revision(): number;
   /** An exchange not refreshed within this shows as stale. */
   cacheTtlSeconds: number;
+  /** Redis mode: where this replica stands with the shared state. */
+  store?(): StoreStatus;
 }
 
 export interface ExchangeRow {
@@ -36,6 +38,8 @@ export interface ExchangeRow {
   heldReason: string;
   heldRefreshes: number;
   servingSnapshot: boolean;
+  /** Redis mode: the replica polling it ('' when none, and in embedded mode). */
+  polledBy: string;
 }
 
 /** The `status` event: every exchange now. */
@@ -44,6 +48,8 @@ export interface StatusOverview {
   generatedAt: string;
   cacheTtlSeconds: number;
   exchanges: ExchangeRow[];
+  /** Redis mode only: this replica, and whether Redis answers. */
+  replica?: { id: string; connected: boolean; lastError: string };
 }
 
 export interface RefreshPoint {
@@ -80,6 +86,7 @@ export function exchangeRow(status: ExchangeStatus, sources: Pick<DashboardSourc
     heldReason: status.heldReason,
     heldRefreshes: status.heldRefreshes,
     servingSnapshot: status.servingSnapshot,
+    polledBy: status.polledBy,
   };
 }
 
@@ -89,5 +96,10 @@ export function statusOverview(sources: DashboardSources, now: Date = new Date()
     generatedAt: now.toISOString(),
     cacheTtlSeconds: sources.cacheTtlSeconds,
     exchanges: sources.statuses().map((s) => exchangeRow(s, sources)),
+    ...replicaOf(sources.store?.()),
   };
+}
+
+function replicaOf(store: StoreStatus | undefined): Pick<StatusOverview, 'replica'> {
+  return store === undefined || store.mode !== 'redis' ? {} : { replica: { id: store.replicaId, connected: store.connected, lastError: store.lastError } };
 }

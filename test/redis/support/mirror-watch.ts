@@ -11,6 +11,8 @@ export class MirrorWatch {
   readonly mirror = new Map<string, InstrumentDefinition>();
   /** Revisions of the batches received, in order, over every replica this watch was on. */
   readonly batches: number[] = [];
+  /** When each batch arrived here (ms), by revision. */
+  readonly arrivedAt = new Map<number, number>();
   /** The exchange each batch came from, by revision. */
   readonly exchangeOf = new Map<number, string>();
   readonly problems: string[] = [];
@@ -57,6 +59,7 @@ export class MirrorWatch {
       if (m.revision !== this.through + 1) this.problems.push(`${this.replica}: batch ${m.revision} after ${this.through}`);
       this.through = m.revision;
       this.batches.push(m.revision);
+      this.arrivedAt.set(m.revision, Date.now());
       const sample = m.changes.changes[0];
       this.exchangeOf.set(m.revision, sample?.instrument?.ccxtExchange ?? sample?.previous?.ccxtExchange ?? '');
       for (const c of m.changes.changes) {

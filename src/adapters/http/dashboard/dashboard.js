@@ -53,7 +53,8 @@ function exchangeRow(e) {
     .map((t) => el('span', { class: 'chip', 'data-count-type': t, 'data-count': e.counts[t] }, `${t} ${e.counts[t]}`));
   const problem = e.lastError || (e.heldReason ? `held: ${e.heldReason}` : '');
   return el('tr', { 'data-exchange': e.id },
-    el('td', {}, el('strong', {}, e.id), el('div', { class: 'venues' }, e.venues.join(', '))),
+    el('td', {}, el('strong', {}, e.id), el('div', { class: 'venues' }, e.venues.join(', ')),
+      e.polledBy ? el('div', { class: 'venues', 'data-polled-by': e.polledBy }, `polled by ${e.polledBy}`) : ''),
     el('td', {}, el('span', { class: `badge health-${e.health}`, 'data-health': e.health, title: `state: ${e.state}` }, e.health)),
     el('td', { title: e.lastRefresh ?? '' }, clock(e.lastRefresh)),
     el('td', { class: 'staleness' }, staleness(e)),
@@ -151,8 +152,19 @@ function addRefresh(event) {
 
 // ---- the live stream
 
+/** Redis mode: which replica this page shows, and whether it reaches Redis (stale while not). */
+function showReplica(replica) {
+  const badge = document.getElementById('replica');
+  if (!replica) return;
+  badge.hidden = false;
+  badge.dataset.connected = String(replica.connected);
+  badge.textContent = replica.connected ? `replica ${replica.id}` : `replica ${replica.id}: Redis unreachable, serving what it has`;
+  badge.title = replica.lastError;
+}
+
 function onStatus(status) {
   state.exchanges = status.exchanges;
+  showReplica(status.replica);
   state.receivedAt = Date.now();
   setRevision(status.revision);
   renderExchanges();
