@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { defer, type Observer, type Subscription } from 'rxjs';
+import { defer, Observable, type Observer, type Subscription } from 'rxjs';
 import type { ExchangeStatus } from '../../gen/ts/instruments/v1/instrument_service.js';
 import type { ExchangeSettings } from '../adapters/ccxt/create-exchange.js';
 import { retryAfterOf, type MarketLoaderPool, type PooledLoad } from '../adapters/ccxt/market-loader-pool.js';
@@ -72,7 +72,16 @@ export class ExchangeRefresher {
     const load = defer(() => {
       this.attemptStartedAt = Date.now();
       this.status.attempt(new Date());
-      return slots.run(() => pool.load(this.id, this.settings, { timeoutMs: this.config.loadTimeoutSeconds * 1000 }));
+      // Unsubscribed (stopped: shut down, or another replica took the exchange's lease), the load
+      // is cancelled and its requests aborted, so two pollers never overlap.
+      return slots.run(() => new Observable<PooledLoad>((subscriber) => {
+        const abort = new AbortController();
+        pool.load(this.id, this.settings, { timeoutMs: this.config.loadTimeoutSeconds * 1000, signal: abort.signal }).then((loaded) => {
+          subscriber.next(loaded);
+          subscriber.complete();
+        }, (error: unknown) => subscriber.error(error));
+        return () => abort.abort();
+      }));
     }).pipe(retryWithBackoff<PooledLoad>({
       initialMs: this.config.retryInitialSeconds * 1000,
       maxMs: this.config.retryMaxSeconds * 1000,

@@ -6,6 +6,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MarketLoaderPool } from '../../src/adapters/ccxt/market-loader-pool.js';
 import { startReplayServer, type ReplayServer } from '../../src/adapters/replay/index.js';
 import { EXCHANGES_DIR } from '../support/fixtures.js';
+import { TEST_CONFIG } from '../support/service-harness.js';
+import { startRefreshing } from '../../src/app/refreshing.js';
+import { InstrumentStore } from '../../src/store/instrument-store.js';
+import { pino } from 'pino';
 
 let replay: ReplayServer;
 let pool: MarketLoaderPool;
@@ -67,4 +71,53 @@ it('fails a load still reading its body at the deadline, aborts its request, and
   }
   // The same worker is healthy and loads again.
   expect((await loadDydx(60_000)).definitions.length).toBeGreaterThan(100);
+});
+
+it('cancels a load whose caller gives up (its refresher stopped), aborting its request, and the worker loads again', async () => {
+  expect((await loadDydx(60_000)).definitions.length).toBeGreaterThan(100);
+  const trickle = await endlessTrickle();
+  try {
+    const abort = new AbortController();
+    const load = pool.load('dydx', { proxyUrl: trickle.url, ccxt: {} }, { timeoutMs: 60_000, signal: abort.signal });
+    // Give up once the request is on the wire.
+    for (const deadline = Date.now() + 10_000; trickle.open.size === 0;) {
+      if (Date.now() > deadline) throw new Error('the load never reached the server');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    abort.abort();
+    await expect(load).rejects.toMatchObject({ name: 'LoadCancelled', message: 'dydx load cancelled by its caller; its requests aborted' });
+    for (const deadline = Date.now() + 10_000; trickle.closed.length === 0;) {
+      if (Date.now() > deadline) throw new Error(`the cancelled request was not aborted (${trickle.open.size} open)`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(trickle.open.size).toBe(0);
+    // A signal already aborted never starts a load.
+    await expect(pool.load('dydx', { proxyUrl: trickle.url, ccxt: {} }, { signal: abort.signal })).rejects.toMatchObject({ name: 'LoadCancelled' });
+    expect(trickle.closed.length).toBe(1);
+  } finally {
+    await trickle.close();
+  }
+  expect((await loadDydx(60_000)).definitions.length).toBeGreaterThan(100);
+});
+
+it('aborts the request of a refresher stopped mid-load (a poller losing its lease), so two pollers never overlap', async () => {
+  const trickle = await endlessTrickle();
+  const store = new InstrumentStore();
+  const refreshing = startRefreshing({ ...TEST_CONFIG, proxyUrl: trickle.url, exchanges: { dydx: { ccxt: {}, sandbox: false } } }, store, pino({ level: 'silent' }), undefined, undefined, { commit: async () => undefined });
+  try {
+    refreshing.poll('dydx', true);
+    for (const deadline = Date.now() + 20_000; trickle.open.size === 0;) {
+      if (Date.now() > deadline) throw new Error('the refresher never reached the server');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    refreshing.poll('dydx', false);
+    for (const deadline = Date.now() + 10_000; trickle.closed.length === 0;) {
+      if (Date.now() > deadline) throw new Error(`the stopped refresher's request was not aborted (${trickle.open.size} open)`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(trickle.open.size).toBe(0);
+  } finally {
+    await refreshing.stop();
+    await trickle.close();
+  }
 });

@@ -27,6 +27,8 @@ export interface PooledLoad extends LoadedDefinitions {
 export interface LoadOptions {
   /** Give up on the load after this long: it fails with a LoadTimeout and its requests are aborted. */
   timeoutMs?: number;
+  /** Aborting gives up on the load the same way (LoadCancelled): its caller stopped wanting it. */
+  signal?: AbortSignal;
 }
 
 /** How a pooled load failed: the CCXT error's name and message, and the exchange's Retry-After. */
@@ -58,12 +60,20 @@ function loadTimeout(ccxtId: string, timeoutMs: number): LoadError {
   return error;
 }
 
+function loadCancelled(ccxtId: string): LoadError {
+  const error: LoadError = new Error(`${ccxtId} load cancelled by its caller; its requests aborted`);
+  error.name = 'LoadCancelled';
+  return error;
+}
+
 interface Pending {
   ccxtId: string;
   decoder: HandoverDecoder;
   resolve: (loaded: PooledLoad) => void;
   reject: (error: Error) => void;
   deadline?: NodeJS.Timeout;
+  /** Removes the abort listener of the caller's signal. */
+  unlisten?: () => void;
 }
 
 /** One worker thread and the loads it has in flight. */
@@ -85,28 +95,40 @@ class LoaderThread {
     });
   }
 
-  send(request: LoadRequest, pending: Pending, timeoutMs: number | undefined): void {
+  send(request: LoadRequest, pending: Pending, { timeoutMs, signal }: LoadOptions): void {
+    if (signal?.aborted) {
+      pending.reject(loadCancelled(request.ccxtId));
+      return;
+    }
     this.pending.set(request.requestId, pending);
     this.worker.postMessage(request);
-    if (timeoutMs !== undefined) pending.deadline = setTimeout(() => this.abandon(request.requestId, timeoutMs), timeoutMs);
+    if (timeoutMs !== undefined) pending.deadline = setTimeout(() => this.abandon(request.requestId, loadTimeout(request.ccxtId, timeoutMs)), timeoutMs);
+    if (signal !== undefined) {
+      const onAbort = (): void => this.abandon(request.requestId, loadCancelled(request.ccxtId));
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.unlisten = () => signal.removeEventListener('abort', onAbort);
+    }
   }
 
   rejectAll(errorFor: (ccxtId: string) => Error): void {
-    for (const { ccxtId, reject, deadline } of this.pending.values()) {
+    for (const { ccxtId, reject, deadline, unlisten } of this.pending.values()) {
       clearTimeout(deadline);
+      unlisten?.();
       reject(errorFor(ccxtId));
     }
     this.pending.clear();
   }
 
-  /** The deadline passed: fail the load now (freeing its caller's slot) and tell the worker to abort it. */
-  private abandon(requestId: number, timeoutMs: number): void {
+  /** The deadline passed or the caller gave up: fail the load now (freeing its caller's slot) and tell the worker to abort it. */
+  private abandon(requestId: number, error: LoadError): void {
     const pending = this.pending.get(requestId);
     if (pending === undefined) return;
     this.pending.delete(requestId);
+    clearTimeout(pending.deadline);
+    pending.unlisten?.();
     const cancel: CancelRequest = { requestId, cancel: true };
     this.worker.postMessage(cancel);
-    pending.reject(loadTimeout(pending.ccxtId, timeoutMs));
+    pending.reject(error);
   }
 
   async terminate(): Promise<void> {
@@ -115,9 +137,10 @@ class LoaderThread {
 
   private settle(reply: LoadReply): void {
     const pending = this.pending.get(reply.requestId);
-    if (pending === undefined) return; // abandoned at its deadline
+    if (pending === undefined) return; // abandoned at its deadline or by its caller
     this.pending.delete(reply.requestId);
     clearTimeout(pending.deadline);
+    pending.unlisten?.();
     if (!reply.ok) {
       pending.reject(loadError(reply.failure));
       return;
@@ -163,7 +186,7 @@ export class MarketLoaderPool {
     if (decoder === undefined) this.decoders.set(ccxtId, (decoder = new HandoverDecoder()));
     const handover = decoder;
     return new Promise<PooledLoad>((resolve, reject) => {
-      thread.send({ requestId: this.nextRequestId++, ccxtId, settings }, { ccxtId, decoder: handover, resolve, reject }, options.timeoutMs);
+      thread.send({ requestId: this.nextRequestId++, ccxtId, settings }, { ccxtId, decoder: handover, resolve, reject }, options);
     });
   }
 

@@ -55,7 +55,7 @@ async function load(request: LoadRequest): Promise<void> {
     running.set(requestId, exchange);
     // Creates the instance's dispatcher before any request, so a cancel always finds it.
     await exchange.loadFetchImplementation();
-    if (cancelled.has(requestId)) throw new Error('cancelled: the load deadline passed before it started');
+    if (cancelled.has(requestId)) throw new Error('cancelled (deadline passed or caller gave up) before it started');
     const loaded = await loadDefinitions(exchange);
     const definitions = encodeHandover(loaded.definitions);
     const reply: LoadReply = {
