@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from '../app/config.js';
+import { StartupError } from '../app/startup-error.js';
 import { redactorForEnv } from '../adapters/secret-redactor.js';
 import { UsageError } from './cli-options.js';
 import { CONFIG_USAGE, configCommand } from './config-command.js';
@@ -41,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`instruments ${command}: ${redactorForEnv(process.env).scrub((error as Error).message)}\n`);
       return 2;
+    }
+    if (error instanceof StartupError) {
+      process.stderr.write(`instruments ${command}: ${redactorForEnv(process.env).scrub(error.message)}\n`);
+      return 1;
     }
     throw error;
   }

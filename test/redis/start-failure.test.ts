@@ -5,7 +5,7 @@ import { CLI, REPO_ROOT } from '../support/demo-process.js';
 
 // A replica that cannot reach Redis at start has nothing to serve: it exits at once, naming the
 // URL without its password, for a supervisor to restart it (running replicas ride out an outage).
-it('exits with an error naming the Redis URL, password masked, when Redis is unreachable at start', async () => {
+it('exits 1 with one line naming the Redis URL, password masked, when Redis is unreachable at start', async () => {
   const port = await new Promise<number>((resolve) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const address = probe.address();
@@ -20,6 +20,6 @@ it('exits with an error naming the Redis URL, password masked, when Redis is unr
   child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
   const code = await new Promise((resolve) => child.once('exit', resolve));
   expect(code).toBe(1);
-  expect(stderr).toContain(`cannot reach Redis at redis://:***@127.0.0.1:${port}: Error: connect ECONNREFUSED 127.0.0.1:${port}`);
+  expect(stderr).toBe(`instruments serve: cannot reach Redis at redis://:***@127.0.0.1:${port}: Error: connect ECONNREFUSED 127.0.0.1:${port}\n`);
   expect(stderr).not.toContain('hunter2secret');
 }, 30_000);

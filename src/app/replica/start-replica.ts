@@ -8,6 +8,7 @@ import { SharedLog } from '../../adapters/redis/shared-log.js';
 import type { InstrumentStore } from '../../store/instrument-store.js';
 import type { RedisStoreConfig } from '../config.js';
 import { describeError } from '../exchange-status-tracker.js';
+import { StartupError } from '../startup-error.js';
 import type { RefreshDeps } from '../exchange-refresher.js';
 import type { Refreshing } from '../refreshing.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -46,7 +47,9 @@ export async function startReplica(config: RedisStoreConfig, store: InstrumentSt
   const replicaId = config.replicaId ?? `${hostname()}-${process.pid}`;
   const commandTimeoutMs = config.commandTimeoutSeconds * 1000;
   const leaseMs = config.leaseSeconds * 1000;
-  const link = await RedisLink.connect(config.url, { commandTimeoutMs, readBlockMs: READ_BLOCK_MS });
+  const link = await RedisLink.connect(config.url, { commandTimeoutMs, readBlockMs: READ_BLOCK_MS }).catch((error: unknown) => {
+    throw new StartupError(error instanceof Error ? error.message : String(error));
+  });
   const keys = new RedisKeys(config.keyPrefix);
   const sharedLog = new SharedLog(link, keys, config.streamMaxEntries);
   const follower = new LogFollower(sharedLog, store, log, { blockMs: READ_BLOCK_MS, retryMs: 250, onResync });
@@ -58,7 +61,7 @@ export async function startReplica(config: RedisStoreConfig, store: InstrumentSt
     await board.read();
   } catch (error) {
     link.close();
-    throw new Error(`cannot load the shared state from Redis at ${displayUrl(config.url)}: ${describeError(error)}`);
+    throw new StartupError(`cannot load the shared state from Redis at ${displayUrl(config.url)}: ${describeError(error)}`);
   }
   follower.start();
   log.info({ store: displayUrl(config.url), replicaId, revision: snapshot.revision, seq: snapshot.seq, exchanges: snapshot.sources.size, resumableFrom: store.oldestResumableRevision }, 'loaded the shared snapshot from Redis');
