@@ -30,6 +30,8 @@ export class RedisKeys {
   get revision(): string { return `${this.tag}revision`; }
   /** The change log, a stream: one entry per applied delta. */
   get log(): string { return `${this.tag}log`; }
+  /** Beside the log, trimmed alike: each entry's kind and revision (`b12`, `s12`), oldest first. */
+  get logIndex(): string { return `${this.tag}log-index`; }
   /** Exchanges that have a source in the snapshot. */
   get sources(): string { return `${this.tag}sources`; }
   /** Instruments no longer listed: key → their last InstrumentDefinition bytes. */

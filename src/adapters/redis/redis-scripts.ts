@@ -6,12 +6,26 @@
  * poller whose lease expired cannot write, even if it does not know yet) and prepared it against
  * the newest entry (the delta's changes were computed against that state).
  *
- * KEYS: lease, seq, revision, log, source, sources, retired, compacted
+ * The source's upserts and removals and the retired instruments come as one argument each, a
+ * run of frames (u32 big-endian length, bytes): a first load of 100,000 instruments would be
+ * 200,000 arguments otherwise, past what a call can spread.
+ *
+ * KEYS: lease, seq, revision, log, source, sources, retired, compacted, log index
  * ARGV: lease value, expected seq, has changes (1/0), max log entries, exchange, payload,
- *       n upserts, n × (key, bytes), n removed, n × key, n retired, n × (key, bytes), n relisted, n × key
+ *       upserts (key, bytes frames), removed (key frames), retired (key, bytes frames), relisted (key frames)
  * Returns {seq, revision, entry id} or {-1, holder} (lease lost) or {-2, current seq} (behind).
  */
 export const COMMIT = `
+local function frames(blob, width, each)
+  local pos = 1
+  local item = {}
+  while pos <= #blob do
+    local len = struct.unpack('>I4', blob, pos)
+    table.insert(item, string.sub(blob, pos + 4, pos + 3 + len))
+    pos = pos + 4 + len
+    if #item == width then each(item); item = {} end
+  end
+end
 local holder = redis.call('GET', KEYS[1])
 if holder ~= ARGV[1] then return {-1, holder or ''} end
 local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -23,22 +37,19 @@ local kind
 if ARGV[3] == '1' then rev = redis.call('INCR', KEYS[3]); kind = 'b' else rev = tonumber(redis.call('GET', KEYS[3]) or '0'); kind = 's' end
 local id = redis.call('XADD', KEYS[4], 'MAXLEN', ARGV[4], '*', 'seq', seq, 'rev', rev, 'kind', kind, 'ex', ARGV[5], 'd', ARGV[6])
 redis.call('SADD', KEYS[6], ARGV[5])
-local i = 7
-local n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1]); i = i + 2 end
-n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do redis.call('HDEL', KEYS[5], ARGV[i]); i = i + 1 end
-n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do redis.call('HSET', KEYS[7], ARGV[i], ARGV[i + 1]); i = i + 2 end
-n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do redis.call('HDEL', KEYS[7], ARGV[i]); i = i + 1 end
+frames(ARGV[7], 2, function(kv) redis.call('HSET', KEYS[5], kv[1], kv[2]) end)
+frames(ARGV[8], 1, function(k) redis.call('HDEL', KEYS[5], k[1]) end)
+frames(ARGV[9], 2, function(kv) redis.call('HSET', KEYS[7], kv[1], kv[2]) end)
+frames(ARGV[10], 1, function(k) redis.call('HDEL', KEYS[7], k[1]) end)
 -- The compaction point: batches after it are all still in the log. A first entry that is a
 -- batch keeps its own revision resumable; one that only moved a source (kind s) carries the
--- revision of a batch already trimmed.
-local first = redis.call('XRANGE', KEYS[4], '-', '+', 'COUNT', 1)[1]
-local f = first[2]
-local firstRev = tonumber(f[4])
-if f[6] == 'b' then firstRev = firstRev - 1 end
+-- revision of a batch already trimmed. The log's kinds and revisions are kept in a list beside
+-- it, trimmed alike, so finding the first does not read its payload (a first load's is megabytes).
+redis.call('RPUSH', KEYS[9], kind .. rev)
+redis.call('LTRIM', KEYS[9], -tonumber(ARGV[4]), -1)
+local first = redis.call('LINDEX', KEYS[9], 0)
+local firstRev = tonumber(string.sub(first, 2))
+if string.sub(first, 1, 1) == 'b' then firstRev = firstRev - 1 end
 redis.call('SET', KEYS[8], firstRev)
 return {seq, rev, id}
 `;

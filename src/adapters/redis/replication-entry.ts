@@ -66,3 +66,10 @@ export function decodeDelta(ccxtExchange: string, data: Buffer): PreparedDelta {
   if (at !== data.length) throw new Error(`change-log entry has ${data.length - at} bytes after its end`);
   return { ccxtExchange, upserts, removedKeys, changes: message.changes.changes, appliedAt: message.changes.appliedTime };
 }
+
+/** Strings and bytes as one run of frames (u32 big-endian length, bytes), for the commit script. */
+export function packFrames(items: readonly (string | Uint8Array)[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const item of items) frame(parts, typeof item === 'string' ? Buffer.from(item, 'utf8') : item);
+  return Buffer.concat(parts);
+}

@@ -3,7 +3,7 @@ import type { PreparedDelta } from '../../store/instrument-store.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RedisLink } from './redis-link.js';
 import { COMMIT, SNAPSHOT } from './redis-scripts.js';
-import { decodeDelta, encodeDefinition, encodeDelta } from './replication-entry.js';
+import { decodeDelta, encodeDefinition, encodeDelta, packFrames } from './replication-entry.js';
 import { ChangeType } from '../../../gen/ts/instruments/v1/instrument_service.js';
 
 export type CommitResult =
@@ -72,14 +72,14 @@ export class SharedLog {
     const ex = delta.ccxtExchange;
     const retired = delta.changes.filter((c) => c.changeType === ChangeType.CHANGE_TYPE_REMOVED && c.instrument !== undefined);
     const relisted = delta.changes.filter((c) => c.changeType === ChangeType.CHANGE_TYPE_ADDED).map((c) => c.instrumentKey);
-    const args: (string | number | Buffer)[] = [leaseValue, expectedSeq, delta.changes.length > 0 ? 1 : 0, this.maxEntries, ex, encodeDelta(delta)];
-    args.push(delta.upserts.length);
-    for (const d of delta.upserts) args.push(d.instrumentKey, Buffer.from(encodeDefinition(d)));
-    args.push(delta.removedKeys.length, ...delta.removedKeys);
-    args.push(retired.length);
-    for (const c of retired) args.push(c.instrumentKey, Buffer.from(encodeDefinition(c.instrument as InstrumentDefinition)));
-    args.push(relisted.length, ...relisted);
-    const reply = await this.link.script('liCommit', [k.lease(ex), k.seq, k.revision, k.log, k.source(ex), k.sources, k.retired, k.compacted], args) as unknown[];
+    const args = [
+      leaseValue, expectedSeq, delta.changes.length > 0 ? 1 : 0, this.maxEntries, ex, encodeDelta(delta),
+      packFrames(delta.upserts.flatMap((d) => [d.instrumentKey, encodeDefinition(d)])),
+      packFrames(delta.removedKeys),
+      packFrames(retired.flatMap((c) => [c.instrumentKey, encodeDefinition(c.instrument as InstrumentDefinition)])),
+      packFrames(relisted),
+    ];
+    const reply = await this.link.script('liCommit', [k.lease(ex), k.seq, k.revision, k.log, k.source(ex), k.sources, k.retired, k.compacted, k.logIndex], args) as unknown[];
     const code = Number(reply[0]);
     if (code === -1) return { ok: false, reason: 'lease', holder: text(reply[1]) };
     if (code === -2) return { ok: false, reason: 'behind', seq: Number(reply[1]) };

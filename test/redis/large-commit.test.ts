@@ -1,0 +1,33 @@
+// A first load of a very large exchange is one commit: its instruments travel as one argument per
+// kind (framed), not one argument per instrument, which would be past what a call can spread.
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { InstrumentStore } from '../../src/store/instrument-store.js';
+import { LogFollower } from '../../src/app/replica/log-follower.js';
+import { perpetual } from '../support/definitions.js';
+import { startRedis, type TestRedis } from '../support/redis-server.js';
+import { Cleanup, freshPrefix, openLog, READ_BLOCK_MS, silent } from './support/redis-mode.js';
+
+const COUNT = 120_000;
+let redis: TestRedis;
+const cleanup = new Cleanup();
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterEach(() => cleanup.run());
+afterAll(() => redis?.close());
+
+it(`commits a first load of ${COUNT.toLocaleString('en')} instruments and a replica loads them back`, async () => {
+  const { keys, log, link } = await openLog(redis, freshPrefix(), 100, cleanup);
+  await link.client.set(keys.lease('big'), 'r1/1');
+  const definitions = Array.from({ length: COUNT }, (_, i) => perpetual(`C${i}`, { ccxtExchange: 'big', tickSize: '0.00001' }));
+  const store = new InstrumentStore();
+  const delta = store.prepareExchange('big', definitions);
+  expect(delta?.upserts).toHaveLength(COUNT);
+  expect(await log.commit(delta as NonNullable<typeof delta>, 0, 'r1/1')).toEqual({ ok: true, seq: 1, revision: 1 });
+  expect(await link.client.hlen(keys.source('big'))).toBe(COUNT);
+
+  const replica = new InstrumentStore();
+  await new LogFollower(log, replica, silent, { blockMs: READ_BLOCK_MS, retryMs: 50, onResync: () => undefined }).load();
+  expect([replica.revision, replica.countFor('big')]).toEqual([1, COUNT]);
+  expect(replica.view().byKey.get(definitions[COUNT - 1]?.instrumentKey as string)?.tickSize).toBe('0.00001');
+}, 120_000);
