@@ -1,10 +1,10 @@
 import { ExchangeState, type ExchangeStatus } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { describeError } from '../domain/describe-error.js';
 import { venuesOfExchange } from '../domain/venues.js';
 
-/** One line: exchange error bodies carry newlines that would break log lines and status messages. */
-export function describeError(error: unknown): string {
-  const text = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s+/g, ' ').trim();
-  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+/** Whole seconds since the last successful refresh; 0 before the first. */
+export function stalenessSeconds(lastSuccess: Date | undefined, now: Date = new Date()): number {
+  return lastSuccess === undefined ? 0 : Math.max(0, Math.floor((now.getTime() - lastSuccess.getTime()) / 1000));
 }
 
 /** What GetStatus reports for one exchange, kept current by its refresh pipeline. */
@@ -24,7 +24,7 @@ export class ExchangeStatusTracker {
     const last = this.state.lastSuccessTime;
     return {
       ...this.state, venues: [...this.state.venues], rejectedMarkets: { ...this.state.rejectedMarkets },
-      stalenessSeconds: last === undefined ? 0 : Math.max(0, Math.floor((now.getTime() - last.getTime()) / 1000)),
+      stalenessSeconds: stalenessSeconds(last, now),
     };
   }
 

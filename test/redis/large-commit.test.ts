@@ -1,23 +1,17 @@
 // A first load of a very large exchange is one commit: its instruments travel as one argument per
 // kind (framed), not one argument per instrument, which would be past what a call can spread.
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { InstrumentStore } from '../../src/store/instrument-store.js';
 import { LogFollower } from '../../src/app/replica/log-follower.js';
 import { perpetual } from '../support/definitions.js';
-import { startRedis, type TestRedis } from '../support/redis-server.js';
-import { Cleanup, freshPrefix, openLog, READ_BLOCK_MS, silent } from './support/redis-mode.js';
+import { Cleanup, useRedis, freshPrefix, openLog, READ_BLOCK_MS, silent } from './support/redis-mode.js';
 
 const COUNT = 120_000;
-let redis: TestRedis;
 const cleanup = new Cleanup();
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(() => cleanup.run());
-afterAll(() => redis?.close());
+const env = useRedis(cleanup);
 
 it(`commits a first load of ${COUNT.toLocaleString('en')} instruments and a replica loads them back`, async () => {
-  const { keys, log, link } = await openLog(redis, freshPrefix(), 100, cleanup);
+  const { keys, log, link } = await openLog(env.redis, freshPrefix(), 100, cleanup);
   await link.client.set(keys.lease('big'), 'r1/1');
   const definitions = Array.from({ length: COUNT }, (_, i) => perpetual(`C${i}`, { ccxtExchange: 'big', tickSize: '0.00001' }));
   const store = new InstrumentStore();

@@ -2,23 +2,15 @@
 // replicas alive, never polled by two at once, every grant takes a new fencing token, a replica
 // that stops hands its leases over at once, and one cut off from Redis stops polling before its
 // lease can run out (so no two replicas poll the same exchange at the same time).
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RedisKeys } from '../../src/adapters/redis/redis-keys.js';
 import { holderOf, LeaseKeeper } from '../../src/app/replica/lease-keeper.js';
-import { startRedis, type TestRedis } from '../support/redis-server.js';
-import { Cleanup, freshPrefix, openLink, silent, startKeeper, until } from './support/redis-mode.js';
+import { startRedis } from '../support/redis-server.js';
+import { Cleanup, useRedis, freshPrefix, openLink, silent, startKeeper, until } from './support/redis-mode.js';
 
 const EXCHANGES = ['aaa', 'bbb', 'ccc'];
-let redis: TestRedis;
-let client: Redis;
 const cleanup = new Cleanup();
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterEach(() => cleanup.run());
-afterAll(() => redis?.close());
+const env = useRedis(cleanup);
 
 const tokenOf = (leaseValue: string): number => Number(leaseValue.slice(leaseValue.lastIndexOf('/') + 1));
 
@@ -35,7 +27,7 @@ class LeaseWatch {
   /** Resolves once each keeper polls as many exchanges as `split` says, in agreement with Redis. */
   settle(split: Record<string, number>): Promise<true> {
     return until(`leases split ${JSON.stringify(split)}`, async () => {
-      const values = await client.mget(EXCHANGES.map((e) => this.keys.lease(e)));
+      const values = await env.client.mget(EXCHANGES.map((e) => this.keys.lease(e)));
       let settled = true;
       EXCHANGES.forEach((exchange, i) => {
         const value = values[i] ?? '';
@@ -57,11 +49,11 @@ it('splits the exchanges fairly as replicas join, one poller per exchange, a new
   const leaseMs = 1500;
   const keepers: LeaseKeeper[] = [];
   const watch = new LeaseWatch(new RedisKeys(prefix), keepers);
-  keepers.push((await startKeeper(redis, prefix, 'r1', EXCHANGES, leaseMs, cleanup)).keeper);
+  keepers.push((await startKeeper(env.redis, prefix, 'r1', EXCHANGES, leaseMs, cleanup)).keeper);
   await watch.settle({ r1: 3 });
-  keepers.push((await startKeeper(redis, prefix, 'r2', EXCHANGES, leaseMs, cleanup)).keeper);
+  keepers.push((await startKeeper(env.redis, prefix, 'r2', EXCHANGES, leaseMs, cleanup)).keeper);
   await watch.settle({ r1: 2, r2: 1 });
-  keepers.push((await startKeeper(redis, prefix, 'r3', EXCHANGES, leaseMs, cleanup)).keeper);
+  keepers.push((await startKeeper(env.redis, prefix, 'r3', EXCHANGES, leaseMs, cleanup)).keeper);
   await watch.settle({ r1: 1, r2: 1, r3: 1 });
 
   expect(watch.overlaps).toEqual([]);
@@ -71,7 +63,7 @@ it('splits the exchanges fairly as replicas join, one poller per exchange, a new
     const tokens = values.map(tokenOf);
     expect(tokens, exchange).toEqual([...tokens].sort((a, b) => a - b));
     expect(new Set(tokens).size, exchange).toBe(tokens.length);
-    expect(await client.get(new RedisKeys(prefix).fence(exchange)), exchange).toBe(String(tokens.at(-1)));
+    expect(await env.client.get(new RedisKeys(prefix).fence(exchange)), exchange).toBe(String(tokens.at(-1)));
   }
 });
 
@@ -81,23 +73,23 @@ it('hands the leases back on stop: another replica takes them in its next round,
   // Rounds every second: a lease renewed at most a round ago still has two thirds to run.
   const leaseMs = 3000;
   const demoted: string[] = [];
-  const first = await startKeeper(redis, prefix, 'r1', EXCHANGES, leaseMs, cleanup, { elected: () => undefined, demoted: (e, why) => demoted.push(`${e}: ${why}`) });
+  const first = await startKeeper(env.redis, prefix, 'r1', EXCHANGES, leaseMs, cleanup, { elected: () => undefined, demoted: (e, why) => demoted.push(`${e}: ${why}`) });
   const keepers = [first.keeper];
   const watch = new LeaseWatch(keys, keepers);
   await watch.settle({ r1: 3 });
-  keepers.push((await startKeeper(redis, prefix, 'r2', EXCHANGES, leaseMs, cleanup)).keeper);
+  keepers.push((await startKeeper(env.redis, prefix, 'r2', EXCHANGES, leaseMs, cleanup)).keeper);
   await watch.settle({ r1: 2, r2: 1 });
 
   const handed = first.keeper.polling();
   const oldTokens = handed.map((e) => tokenOf(first.keeper.leaseOf(e) as string));
   const readAt = Date.now();
-  const remaining = await Promise.all(handed.map((e) => client.pttl(keys.lease(e))));
+  const remaining = await Promise.all(handed.map((e) => env.client.pttl(keys.lease(e))));
   const expireNoSoonerThan = readAt + Math.min(...remaining);
   demoted.length = 0;
   await first.keeper.stop();
   expect(demoted.sort()).toEqual(handed.map((e) => `${e}: shutting down`));
   // Handed back, not merely left to expire.
-  for (const value of await client.mget(handed.map((e) => keys.lease(e)))) expect(value ?? '').not.toMatch(/^r1\//);
+  for (const value of await env.client.mget(handed.map((e) => keys.lease(e)))) expect(value ?? '').not.toMatch(/^r1\//);
 
   const second = keepers[1] as LeaseKeeper;
   await until('r2 to poll every exchange', () => (second.polling().length === 3 ? true : undefined));

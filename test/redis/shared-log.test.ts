@@ -2,24 +2,15 @@
 // the sequence number, only visible changes take a revision, the log is bounded with a
 // compaction point replicas agree on, and a replica's store loaded from the snapshot (or
 // reloaded after falling behind) is the state an embedded service would have.
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 import type { RedisKeys } from '../../src/adapters/redis/redis-keys.js';
 import { InstrumentStore, type PreparedDelta } from '../../src/store/instrument-store.js';
 import { perpetual } from '../support/definitions.js';
-import { startRedis, type TestRedis } from '../support/redis-server.js';
-import { Cleanup, contentsOf, freshPrefix, openLog, startFollower, startKeeper, startLeader, until } from './support/redis-mode.js';
+import { Cleanup, useRedis, contentsOf, freshPrefix, openLog, startFollower, startKeeper, startLeader, until } from './support/redis-mode.js';
 
-let redis: TestRedis;
-let client: Redis;
 const cleanup = new Cleanup();
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterEach(() => cleanup.run());
-afterAll(() => redis?.close());
+const env = useRedis(cleanup);
 
 const at = (minute: number): Date => new Date(Date.UTC(2025, 2, 1, 12, minute));
 const btc = (tickSize: string, ccxtExchange = 'aaa'): InstrumentDefinition => perpetual('BTC', { tickSize, ccxtExchange });
@@ -35,15 +26,15 @@ function prepare(store: InstrumentStore, exchange: string, definitions: Instrume
 /** Everything a commit could have written. */
 async function written(keys: RedisKeys, exchange: string) {
   const [seq, revision, length, source, compacted] = await Promise.all([
-    client.get(keys.seq), client.get(keys.revision), client.xlen(keys.log), client.hgetallBuffer(keys.source(exchange)), client.get(keys.compacted),
+    env.client.get(keys.seq), env.client.get(keys.revision), env.client.xlen(keys.log), env.client.hgetallBuffer(keys.source(exchange)), env.client.get(keys.compacted),
   ]);
   return { seq, revision, length, source, compacted };
 }
 
 describe('fencing', () => {
   it('refuses a commit under a lease value other than the holder\'s and writes nothing', async () => {
-    const { keys, log } = await openLog(redis, freshPrefix(), 100, cleanup);
-    await client.set(keys.lease('aaa'), 'r1/1');
+    const { keys, log } = await openLog(env.redis, freshPrefix(), 100, cleanup);
+    await env.client.set(keys.lease('aaa'), 'r1/1');
     const store = new InstrumentStore();
     const first = prepare(store, 'aaa', of('aaa', 'BTC', 'ETH'));
     expect(await log.commit(first, 0, 'r1/1')).toEqual({ ok: true, seq: 1, revision: 1 });
@@ -57,7 +48,7 @@ describe('fencing', () => {
     expect(await log.commit(next, 1, 'r1/0')).toEqual({ ok: false, reason: 'lease', holder: 'r1/1' });
     // The lease is checked before the order: a stale poller learns that it lost the lease.
     expect(await log.commit(next, 0, 'r2/2')).toEqual({ ok: false, reason: 'lease', holder: 'r1/1' });
-    await client.del(keys.lease('aaa'));
+    await env.client.del(keys.lease('aaa'));
     expect(await log.commit(next, 1, 'r1/1')).toEqual({ ok: false, reason: 'lease', holder: '' });
     expect(await written(keys, 'aaa')).toEqual(before);
   });
@@ -66,9 +57,9 @@ describe('fencing', () => {
     const prefix = freshPrefix();
     const leaseMs = 1000;
     const demoted: string[] = [];
-    const a = await startKeeper(redis, prefix, 'a', ['aaa'], leaseMs, cleanup, { elected: () => undefined, demoted: (e) => demoted.push(e) });
+    const a = await startKeeper(env.redis, prefix, 'a', ['aaa'], leaseMs, cleanup, { elected: () => undefined, demoted: (e) => demoted.push(e) });
     const stale = await until('a elected', () => a.keeper.leaseOf('aaa'));
-    const b = await startKeeper(redis, prefix, 'b', ['aaa'], leaseMs, cleanup);
+    const b = await startKeeper(env.redis, prefix, 'b', ['aaa'], leaseMs, cleanup);
     // a's load, prepared while it held the lease; then a is cut off from Redis (a partition, a long pause).
     const delta = prepare(new InstrumentStore(), 'aaa', of('aaa', 'BTC'));
     a.link.close();
@@ -78,7 +69,7 @@ describe('fencing', () => {
     expect(demoted).toEqual(['aaa']);
     expect(Number(current.split('/')[1])).toBeGreaterThan(Number(stale.split('/')[1]));
 
-    const { keys, log } = await openLog(redis, prefix, 100, cleanup);
+    const { keys, log } = await openLog(env.redis, prefix, 100, cleanup);
     expect(await log.commit(delta, 0, stale)).toEqual({ ok: false, reason: 'lease', holder: current });
     expect(await written(keys, 'aaa')).toEqual({ seq: null, revision: null, length: 0, source: {}, compacted: null });
     expect(await log.commit(delta, 0, current)).toEqual({ ok: true, seq: 1, revision: 1 });
@@ -86,8 +77,8 @@ describe('fencing', () => {
 });
 
 it('refuses a commit prepared against an older entry, naming the current one', async () => {
-  const { keys, log } = await openLog(redis, freshPrefix(), 100, cleanup);
-  for (const e of ['aaa', 'bbb']) await client.set(keys.lease(e), 'r1/1');
+  const { keys, log } = await openLog(env.redis, freshPrefix(), 100, cleanup);
+  for (const e of ['aaa', 'bbb']) await env.client.set(keys.lease(e), 'r1/1');
   const store = new InstrumentStore();
   const fromA = prepare(store, 'aaa', of('aaa', 'BTC'));
   const fromB = prepare(store, 'bbb', of('bbb', 'ETH'));
@@ -99,8 +90,8 @@ it('refuses a commit prepared against an older entry, naming the current one', a
 });
 
 it('gives a revision only to entries that change what is served', async () => {
-  const { keys, log } = await openLog(redis, freshPrefix(), 100, cleanup);
-  for (const e of ['aaa', 'bbb']) await client.set(keys.lease(e), 'r1/1');
+  const { keys, log } = await openLog(env.redis, freshPrefix(), 100, cleanup);
+  for (const e of ['aaa', 'bbb']) await env.client.set(keys.lease(e), 'r1/1');
   const store = new InstrumentStore();
   const commit = async (delta: PreparedDelta, seq: number): Promise<unknown> => {
     const result = await log.commit(delta, seq, 'r1/1');
@@ -121,22 +112,22 @@ it('gives a revision only to entries that change what is served', async () => {
 
   const entries = await log.entriesThrough('+');
   expect(entries.map((e) => [e.seq, e.revision, e.isBatch])).toEqual([[1, 1, true], [2, 1, false], [3, 1, false], [4, 2, true]]);
-  expect(await client.get(keys.revision)).toBe('2');
+  expect(await env.client.get(keys.revision)).toBe('2');
   // The moved sources are in the snapshot all the same.
-  expect((await client.hkeys(keys.source('bbb'))).sort()).toEqual([btc('0.5').instrumentKey, perpetual('XRP').instrumentKey]);
+  expect((await env.client.hkeys(keys.source('bbb'))).sort()).toEqual([btc('0.5').instrumentKey, perpetual('XRP').instrumentKey]);
 });
 
 describe('bounded log and compaction point', () => {
   it('keeps maxEntries entries; a replica resumes after the revision before the first kept batch', async () => {
     const prefix = freshPrefix();
-    const leader = await startLeader(redis, prefix, 3, ['aaa'], cleanup);
+    const leader = await startLeader(env.redis, prefix, 3, ['aaa'], cleanup);
     const batches = [];
     for (let i = 1; i <= 6; i++) batches.push(await leader.commit('aaa', [btc(`0.${i}`)], at(i)));
     expect(batches.map((b) => b?.revision)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(await client.xlen(leader.keys.log)).toBe(3);
-    expect(await client.get(leader.keys.compacted)).toBe('3');
+    expect(await env.client.xlen(leader.keys.log)).toBe(3);
+    expect(await env.client.get(leader.keys.compacted)).toBe('3');
 
-    const { store } = await startFollower(redis, prefix, 3, cleanup);
+    const { store } = await startFollower(env.redis, prefix, 3, cleanup);
     expect(store.revision).toBe(6);
     expect(store.oldestResumableRevision).toBe(3);
     expect(store.changesSince(3)).toEqual(batches.slice(3));
@@ -145,14 +136,14 @@ describe('bounded log and compaction point', () => {
 
   it('takes the compaction point from a kept entry that only moved a source', async () => {
     const prefix = freshPrefix();
-    const leader = await startLeader(redis, prefix, 3, ['aaa', 'bbb'], cleanup);
+    const leader = await startLeader(env.redis, prefix, 3, ['aaa', 'bbb'], cleanup);
     for (let i = 1; i <= 3; i++) await leader.commit('aaa', [btc(`0.${i}`)], at(i));
     expect(await leader.commit('bbb', [btc('0.9', 'bbb')], at(4))).toBeUndefined();
     for (let i = 5; i <= 6; i++) await leader.commit('aaa', [btc(`0.${i}`)], at(i));
     // Kept: bbb's entry (written at revision 3, whose batch is gone), then batches 4 and 5.
     expect((await leader.log.entriesThrough('+')).map((e) => [e.revision, e.isBatch])).toEqual([[3, false], [4, true], [5, true]]);
-    expect(await client.get(leader.keys.compacted)).toBe('3');
-    const { store } = await startFollower(redis, prefix, 3, cleanup);
+    expect(await env.client.get(leader.keys.compacted)).toBe('3');
+    const { store } = await startFollower(env.redis, prefix, 3, cleanup);
     expect(store.oldestResumableRevision).toBe(3);
     expect(store.changesSince(3)?.map((b) => b.revision)).toEqual([4, 5]);
     expect(store.changesSince(2)).toBeUndefined();
@@ -171,7 +162,7 @@ const LOADS: [string, () => InstrumentDefinition[]][] = [
 
 it('loads from the snapshot exactly what an embedded store made of the same loads', async () => {
   const prefix = freshPrefix();
-  const leader = await startLeader(redis, prefix, 100, ['aaa', 'bbb'], cleanup);
+  const leader = await startLeader(env.redis, prefix, 100, ['aaa', 'bbb'], cleanup);
   const embedded = new InstrumentStore();
   for (const [i, [exchange, load]] of LOADS.entries()) {
     await leader.commit(exchange, load(), at(i));
@@ -182,7 +173,7 @@ it('loads from the snapshot exactly what an embedded store made of the same load
   expect(embedded.retiredDefinitions().map((d) => d.ccxtSymbol)).toEqual(['DOGE/USDT:USDT']);
   expect(embedded.view().byKey.get(btc('0.5').instrumentKey)?.ccxtExchange).toBe('bbb');
 
-  const { store } = await startFollower(redis, prefix, 100, cleanup);
+  const { store } = await startFollower(env.redis, prefix, 100, cleanup);
   expect(contentsOf(store, ['aaa', 'bbb'])).toEqual(expected);
   expect(contentsOf(leader.store, ['aaa', 'bbb'])).toEqual(expected);
 });
@@ -190,9 +181,9 @@ it('loads from the snapshot exactly what an embedded store made of the same load
 it('reloads the snapshot, once, when entries were trimmed before the replica read them', async () => {
   const prefix = freshPrefix();
   const maxEntries = 3;
-  const leader = await startLeader(redis, prefix, maxEntries, ['aaa'], cleanup);
+  const leader = await startLeader(env.redis, prefix, maxEntries, ['aaa'], cleanup);
   const resyncs: string[] = [];
-  const replica = await startFollower(redis, prefix, maxEntries, cleanup, (reason) => resyncs.push(reason));
+  const replica = await startFollower(env.redis, prefix, maxEntries, cleanup, (reason) => resyncs.push(reason));
   await leader.commit('aaa', of('aaa', 'BTC', 'ETH', 'SOL'), at(1));
   await leader.commit('aaa', of('aaa', 'BTC', 'ETH'), at(2));
   await until('the replica at revision 2', () => (replica.store.revision === 2 ? true : undefined));

@@ -32,6 +32,8 @@ export class RedisKeys {
   get log(): string { return `${this.tag}log`; }
   /** Beside the log, trimmed alike: each entry's kind and revision (`b12`, `s12`), oldest first. */
   get logIndex(): string { return `${this.tag}log-index`; }
+  /** The id of the log's newest entry: where a replica loading the snapshot tails from. */
+  get lastId(): string { return `${this.tag}last-id`; }
   /** Exchanges that have a source in the snapshot. */
   get sources(): string { return `${this.tag}sources`; }
   /** Instruments no longer listed: key → their last InstrumentDefinition bytes. */

@@ -1,4 +1,5 @@
 import { Redis, ReplyError } from 'ioredis';
+import { describeError } from '../../domain/describe-error.js';
 
 /** How this replica stands with Redis: GetStatus's store part and the "stale" signal. */
 export interface LinkHealth {
@@ -6,9 +7,6 @@ export interface LinkHealth {
   lastContact: Date | undefined;
   lastError: string;
 }
-
-/** One line: name and message. */
-const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s+/g, ' ').trim();
 
 type ScriptFn = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 

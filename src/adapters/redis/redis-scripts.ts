@@ -10,7 +10,7 @@
  * run of frames (u32 big-endian length, bytes): a first load of 100,000 instruments would be
  * 200,000 arguments otherwise, past what a call can spread.
  *
- * KEYS: lease, seq, revision, log, source, sources, retired, compacted, log index
+ * KEYS: lease, seq, revision, log, source, sources, retired, compacted, log index, last entry id
  * ARGV: lease value, expected seq, has changes (1/0), max log entries, exchange, payload,
  *       upserts (key, bytes frames), removed (key frames), retired (key, bytes frames), relisted (key frames)
  * Returns {seq, revision, entry id} or {-1, holder} (lease lost) or {-2, current seq} (behind).
@@ -36,6 +36,7 @@ local rev
 local kind
 if ARGV[3] == '1' then rev = redis.call('INCR', KEYS[3]); kind = 'b' else rev = tonumber(redis.call('GET', KEYS[3]) or '0'); kind = 's' end
 local id = redis.call('XADD', KEYS[4], 'MAXLEN', ARGV[4], '*', 'seq', seq, 'rev', rev, 'kind', kind, 'ex', ARGV[5], 'd', ARGV[6])
+redis.call('SET', KEYS[10], id)
 redis.call('SADD', KEYS[6], ARGV[5])
 frames(ARGV[7], 2, function(kv) redis.call('HSET', KEYS[5], kv[1], kv[2]) end)
 frames(ARGV[8], 1, function(k) redis.call('HDEL', KEYS[5], k[1]) end)
@@ -117,16 +118,14 @@ return 1
 `;
 
 /**
- * The snapshot, consistent with the log: seq, revision, compaction point, the id of the last
- * entry it includes, the retired instruments, then each exchange and its definitions (flat
- * key/value lists).
+ * The snapshot, consistent with the log: seq, revision, the id of the last entry it includes, the
+ * retired instruments, then each exchange and its definitions (flat key/value lists).
  *
- * KEYS: seq, revision, compacted, log, sources, retired; ARGV: the key tag (source keys are built from it)
+ * KEYS: seq, revision, last entry id, sources, retired; ARGV: the key tag (source keys are built from it)
  */
 export const SNAPSHOT = `
-local last = redis.call('XREVRANGE', KEYS[4], '+', '-', 'COUNT', 1)[1]
-local out = {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]) or '0', redis.call('GET', KEYS[3]) or '0', last and last[1] or '0-0', redis.call('HGETALL', KEYS[6])}
-for _, ex in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+local out = {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]) or '0', redis.call('GET', KEYS[3]) or '0-0', redis.call('HGETALL', KEYS[5])}
+for _, ex in ipairs(redis.call('SMEMBERS', KEYS[4])) do
   table.insert(out, ex)
   table.insert(out, redis.call('HGETALL', ARGV[1] .. 'source:' .. ex))
 end

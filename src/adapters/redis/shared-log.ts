@@ -26,8 +26,6 @@ export interface LogEntry {
 export interface SharedSnapshot {
   seq: number;
   revision: number;
-  /** Resumable after this revision. */
-  compacted: number;
   /** The id of the last log entry the snapshot includes; tail after it. */
   lastId: string;
   sources: Map<string, InstrumentDefinition[]>;
@@ -79,7 +77,7 @@ export class SharedLog {
       packFrames(retired.flatMap((c) => [c.instrumentKey, encodeDefinition(c.instrument as InstrumentDefinition)])),
       packFrames(relisted),
     ];
-    const reply = await this.link.script('liCommit', [k.lease(ex), k.seq, k.revision, k.log, k.source(ex), k.sources, k.retired, k.compacted, k.logIndex], args) as unknown[];
+    const reply = await this.link.script('liCommit', [k.lease(ex), k.seq, k.revision, k.log, k.source(ex), k.sources, k.retired, k.compacted, k.logIndex, k.lastId], args) as unknown[];
     const code = Number(reply[0]);
     if (code === -1) return { ok: false, reason: 'lease', holder: text(reply[1]) };
     if (code === -2) return { ok: false, reason: 'behind', seq: Number(reply[1]) };
@@ -88,12 +86,11 @@ export class SharedLog {
 
   async snapshot(): Promise<SharedSnapshot> {
     const k = this.keys;
-    const reply = await this.link.script('liSnapshot', [k.seq, k.revision, k.compacted, k.log, k.sources, k.retired], [k.tag]) as unknown[];
+    const reply = await this.link.script('liSnapshot', [k.seq, k.revision, k.lastId, k.sources, k.retired], [k.tag]) as unknown[];
     const sources = new Map<string, InstrumentDefinition[]>();
-    for (let i = 5; i + 1 < reply.length; i += 2) sources.set(text(reply[i]), definitionsOf(reply[i + 1]));
+    for (let i = 4; i + 1 < reply.length; i += 2) sources.set(text(reply[i]), definitionsOf(reply[i + 1]));
     return {
-      seq: Number(text(reply[0])), revision: Number(text(reply[1])), compacted: Number(text(reply[2])), lastId: text(reply[3]),
-      retired: definitionsOf(reply[4]), sources,
+      seq: Number(text(reply[0])), revision: Number(text(reply[1])), lastId: text(reply[2]), retired: definitionsOf(reply[3]), sources,
     };
   }
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { RedisKeys } from '../../adapters/redis/redis-keys.js';
 import type { RedisLink } from '../../adapters/redis/redis-link.js';
 import { ELECT, RELEASE } from '../../adapters/redis/redis-scripts.js';
-import { describeError } from '../exchange-status-tracker.js';
+import { describeError } from '../../domain/describe-error.js';
 
 export interface LeadershipEvents {
   elected(exchange: string): void;

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { catchError, filter, firstValueFrom, map, of, timeout, type Observable } from 'rxjs';
+import { catchError, filter, firstValueFrom, map, of, timeout } from 'rxjs';
 import type { SharedLog, LogEntry, SharedSnapshot } from '../../adapters/redis/shared-log.js';
 import type { ChangeBatchEvent } from '../../domain/change-batch.js';
 import type { InstrumentStore } from '../../store/instrument-store.js';
-import { describeError } from '../exchange-status-tracker.js';
+import { describeError } from '../../domain/describe-error.js';
 
 interface Waiter {
   seq: number;
@@ -86,9 +86,9 @@ export class LogFollower {
   }
 
   /** Resolves true once the store reaches `revision`, false after `timeoutMs`. */
-  awaitRevision(revision: number, timeoutMs: number, changes$: Observable<ChangeBatchEvent>): Promise<boolean> {
+  awaitRevision(revision: number, timeoutMs: number): Promise<boolean> {
     if (this.store.revision >= revision) return Promise.resolve(true);
-    return firstValueFrom(changes$.pipe(filter((b) => b.revision >= revision), map(() => true), timeout(timeoutMs), catchError(() => of(this.store.revision >= revision))), { defaultValue: false });
+    return firstValueFrom(this.store.changes$.pipe(filter((b) => b.revision >= revision), map(() => true), timeout(timeoutMs), catchError(() => of(this.store.revision >= revision))), { defaultValue: false });
   }
 
   private async follow(): Promise<void> {

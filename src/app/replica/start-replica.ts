@@ -7,7 +7,8 @@ import { displayUrl, RedisLink } from '../../adapters/redis/redis-link.js';
 import { SharedLog } from '../../adapters/redis/shared-log.js';
 import type { InstrumentStore } from '../../store/instrument-store.js';
 import type { RedisStoreConfig } from '../config.js';
-import { describeError } from '../exchange-status-tracker.js';
+import { describeError } from '../../domain/describe-error.js';
+import { stalenessSeconds } from '../exchange-status-tracker.js';
 import { StartupError } from '../startup-error.js';
 import type { RefreshDeps } from '../exchange-refresher.js';
 import type { Refreshing } from '../refreshing.js';
@@ -88,18 +89,17 @@ export async function startReplica(config: RedisStoreConfig, store: InstrumentSt
     polls: (exchange) => leases.leaseOf(exchange) !== undefined,
     statuses: (own) => own.map((status) => {
       if (leases.leaseOf(status.ccxtExchange) !== undefined) return { ...status, polledBy: replicaId };
-      const report = board.get(status.ccxtExchange);
-      const last = report?.lastSuccessTime;
+      const report = board.get(status.ccxtExchange) ?? status;
       return {
-        ...(report ?? status), polledBy: leases.holderOf(status.ccxtExchange), instrumentCount: store.countFor(status.ccxtExchange), servingSnapshot: false,
-        stalenessSeconds: last === undefined ? 0 : Math.max(0, Math.floor((Date.now() - last.getTime()) / 1000)),
+        ...report, polledBy: leases.holderOf(status.ccxtExchange), instrumentCount: store.countFor(status.ccxtExchange), servingSnapshot: false,
+        stalenessSeconds: stalenessSeconds(report.lastSuccessTime),
       };
     }),
     storeStatus: () => ({
       mode: 'redis', replicaId, connected: link.health.connected, lastContactTime: link.health.lastContact, lastError: link.health.lastError,
       polling: leases.polling(), sharedRevision: Math.max(board.sharedRevision, store.revision),
     }),
-    awaitRevision: (revision) => follower.awaitRevision(revision, Math.max(commandTimeoutMs, READ_BLOCK_MS) * 2, store.changes$),
+    awaitRevision: (revision) => follower.awaitRevision(revision, Math.max(commandTimeoutMs, READ_BLOCK_MS) * 2),
     stopLeading: async () => {
       clearTimeout(boardTimer);
       await leases.stop();

@@ -8,7 +8,9 @@ import { LeaseKeeper, type LeadershipEvents } from '../../../src/app/replica/lea
 import { logCommitter } from '../../../src/app/replica/log-committer.js';
 import { LogFollower } from '../../../src/app/replica/log-follower.js';
 import { InstrumentStore } from '../../../src/store/instrument-store.js';
-import type { TestRedis } from '../../support/redis-server.js';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startRedis, type TestRedis } from '../../support/redis-server.js';
 
 // In-process pieces of Redis mode wired as start-replica.ts wires them, on a real redis-server,
 // each test under a key prefix of its own so tests share nothing.
@@ -33,6 +35,28 @@ export class Cleanup {
   async run(): Promise<void> {
     for (const step of this.steps.splice(0).reverse()) await step();
   }
+}
+
+/** A test file's own redis-server (started before its tests, closed after) and a client of it. */
+export interface RedisEnv {
+  readonly redis: TestRedis;
+  readonly client: Redis;
+}
+
+/** Registers the hooks: one redis-server per file, each test's cleanups run after it. */
+export function useRedis(cleanup: Cleanup): RedisEnv {
+  let started: { redis: TestRedis; client: Redis } | undefined;
+  beforeAll(async () => {
+    const redis = await startRedis();
+    started = { redis, client: redis.client() };
+  });
+  afterEach(() => cleanup.run());
+  afterAll(() => started?.redis.close());
+  const get = (): { redis: TestRedis; client: Redis } => {
+    if (started === undefined) throw new Error('redis-server is not started yet (use it inside a test)');
+    return started;
+  };
+  return { get redis() { return get().redis; }, get client() { return get().client; } };
 }
 
 export async function openLink(redis: TestRedis, cleanup: Cleanup): Promise<RedisLink> {

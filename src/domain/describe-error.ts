@@ -1,0 +1,5 @@
+/** One line: exchange error bodies carry newlines that would break log lines and status messages. */
+export function describeError(error: unknown): string {
+  const text = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s+/g, ' ').trim();
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
