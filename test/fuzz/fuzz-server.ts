@@ -1,14 +1,10 @@
 // The server under fuzz: the built CLI's `serve` as a child process (a crash is the child
 // exiting), on three recorded exchanges through the replay exchange, with its metrics readable.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { credentials } from '@grpc/grpc-js';
-import { ExchangeState, InstrumentServiceClient, SourceView, type ListInstrumentsRequest } from '../../gen/ts/instruments/v1/instrument_service.js';
-import { startReplayServer, type ReplayServer } from '../../src/adapters/replay/index.js';
-import { startCli, type CliProcess } from '../support/demo-process.js';
-import { EXCHANGES_DIR } from '../support/fixtures.js';
-import { rpcOf, type Rpc } from '../support/service-harness.js';
+import { SourceView, type InstrumentServiceClient, type ListInstrumentsRequest } from '../../gen/ts/instruments/v1/instrument_service.js';
+import type { CliProcess } from '../support/demo-process.js';
+import { RecordedExchanges } from '../support/recordings.js';
+import { launch, waitForExchanges, type Rpc } from '../support/service-harness.js';
+import { waitFor } from '../support/wait-for.js';
 import type { FuzzContext } from './fuzz-case.js';
 
 export const FUZZ_EXCHANGES = ['binanceusdm', 'dydx', 'deribit'];
@@ -28,27 +24,23 @@ export interface FuzzServer {
 }
 
 export async function startFuzzServer(): Promise<FuzzServer> {
-  const replay: ReplayServer = await startReplayServer({ fixturesDir: EXCHANGES_DIR });
-  const dir = mkdtempSync(join(tmpdir(), 'rpc-fuzz-'));
-  const exchanges = Object.fromEntries(FUZZ_EXCHANGES.map((id) => [id, { ccxt: { ...replay.ccxtOptionsFor(id), proxyUrl: replay.proxyUrlFor(id) } }]));
-  writeFileSync(join(dir, 'config.yaml'), JSON.stringify({
-    // No refresh during the run: the store, and so every known-good answer, stays as loaded.
-    live: { exchanges, update_interval_seconds: 3600, jitter_ratio: 0 },
-    server: { listen: '127.0.0.1:0' },
-    http: { listen: '127.0.0.1:0' },
-    // Frequent progress messages: watches have something to be cancelled in the middle of.
-    watch: { progress_interval_seconds: 0.1 },
-    logging: { level: 'info', format: 'json' },
-    data_dir: join(dir, 'data'),
-  }));
+  const recorded = await RecordedExchanges.start();
   // Only the measurement is added to the server: a full GC on SIGUSR2 (gc-on-signal.mjs).
   const preload = new URL('gc-on-signal.mjs', import.meta.url).href;
   const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --expose-gc --import ${preload}`.trim();
-  const cli = await startCli(['serve', '--config', join(dir, 'config.yaml')], 60_000, { NODE_OPTIONS: nodeOptions });
+  const served = await launch({
+    process: 'child', recorded, dataDir: true, exchanges: FUZZ_EXCHANGES, env: { NODE_OPTIONS: nodeOptions },
+    config: {
+      // No refresh during the run: the store, and so every known-good answer, stays as loaded.
+      live: { update_interval_seconds: 3600 },
+      // Frequent progress messages: watches have something to be cancelled in the middle of.
+      watch: { progress_interval_seconds: 0.1 },
+    },
+  });
+  const cli = served.cli as CliProcess;
   let exited: { code: number | null; signal: string | null } | undefined;
   cli.child.once('exit', (code, signal) => { exited = { code, signal }; });
-  const address = `127.0.0.1:${cli.port}`;
-  const client = new InstrumentServiceClient(address, credentials.createInsecure());
+  const { address, client } = served;
   const metrics = async (): Promise<Map<string, number>> => {
     const text = await (await fetch(`http://127.0.0.1:${cli.httpPort}/metrics`)).text();
     const values = new Map<string, number>();
@@ -62,31 +54,20 @@ export async function startFuzzServer(): Promise<FuzzServer> {
   const collectGarbage = async (): Promise<void> => {
     const before = collections();
     cli.child.kill('SIGUSR2');
-    const until = Date.now() + 10_000;
-    while (collections() === before) {
-      if (Date.now() > until) throw new Error('the server did not report a garbage collection within 10 s');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(() => collections() > before, 'the server to report a garbage collection (SIGUSR2)');
   };
   return {
-    cli, address, client, rpc: rpcOf(client), exit: () => exited, metrics, collectGarbage,
+    cli, address, client, rpc: served.rpc, exit: () => exited, metrics, collectGarbage,
     close: async () => {
-      client.close();
-      if (exited === undefined) await cli.stop();
-      await replay.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (exited === undefined) await served.close();
+      else client.close();
+      await recorded.close();
     },
   };
 }
 
-export async function waitForLoads(rpc: Rpc, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await rpc.getStatus();
-    if (s.exchanges.length === FUZZ_EXCHANGES.length && s.exchanges.every((e) => e.state === ExchangeState.EXCHANGE_STATE_READY)) return;
-    if (Date.now() > deadline) throw new Error(`exchanges not loaded: ${JSON.stringify(s.exchanges.map((e) => [e.ccxtExchange, e.state, e.lastError]))}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+export async function waitForLoads(rpc: Rpc): Promise<void> {
+  await waitForExchanges({ rpc }, FUZZ_EXCHANGES);
 }
 
 /** Real keys, symbols and page tokens for the families to start from. */

@@ -80,6 +80,7 @@ export class DisconnectChaos {
     this.kinds.add(`${midSnapshot ? 'cut mid-snapshot, then ' : ''}${kind}`);
     const away: Away = { kind, from: watcher.revision, outOfRangeBefore: watcher.outOfRange };
     if (kind !== 'long') {
+      // Test input: a disconnected watcher comes back after 50 ms to 2 s away.
       away.timer = setTimeout(() => {
         this.away.delete(watcher);
         watcher.connect(kind);

@@ -16,12 +16,10 @@ export class ReferenceLog {
   /** Revisions at or below this were not logged (before the reference watcher's snapshot). */
   from = Number.POSITIVE_INFINITY;
   lastRevision = 0;
-  lastBatchAt = 0;
 
   record(revision: number, changes: readonly InstrumentChange[]): void {
     this.batches.set(revision, changes);
     this.lastRevision = revision;
-    this.lastBatchAt = Date.now();
     // The reference starts after every exchange's first load, so each ADDED or REMOVED key here
     // is one a refresh added or took away.
     for (const c of changes) if (c.changeType !== ChangeType.CHANGE_TYPE_UPDATED) this.volatileKeys.add(c.instrumentKey);

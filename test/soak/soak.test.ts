@@ -21,6 +21,7 @@ import { ReferenceLog } from './reference-log.js';
 import { rssFigures, RssSampler } from './rss-sampler.js';
 import { SOAK_FILTERS, type SoakFilter } from './soak-filters.js';
 import { errorLogs, metric, RECORDINGS, startSoakServer } from './soak-server.js';
+import { notYet, PATIENCE_MS, waitFor } from '../support/wait-for.js';
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 45);
 const WATCHERS = Number(process.env.SOAK_WATCHERS ?? 200);
@@ -35,13 +36,9 @@ const LOOKUP_CONCURRENCY = 4;
 let seed = Number(process.env.SOAK_SEED ?? 0x50a4);
 const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 
-/** Polls a condition (no fixed sleeps); `what` names it when it never holds, `detail` says where things stand. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 90_000, detail = (): string => ''): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${detail()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Waits for `condition`; `detail` says where things stand when it never holds. */
+function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = PATIENCE_MS, detail = (): string => ''): Promise<unknown> {
+  return waitFor(async () => ((await condition()) ? true : notYet(detail())), what, { timeoutMs });
 }
 
 it(`soak: ${WATCHERS} watchers, lookups, real changes and disconnects for ${SOAK_SECONDS} s; mirrors equal the list, RSS flat`, async () => {
@@ -66,7 +63,7 @@ it(`soak: ${WATCHERS} watchers, lookups, real changes and disconnects for ${SOAK
       watchers.push(w);
       w.connect('snapshot');
     }
-    await until('every watcher live', () => watchers.every((w) => w.state === 'live'), 90_000, () => `${watchers.filter((w) => w.state !== 'live').length} not live`);
+    await until('every watcher live', () => watchers.every((w) => w.state === 'live'), PATIENCE_MS, () => `${watchers.filter((w) => w.state !== 'live').length} not live`);
     const setupSeconds = Math.round((Date.now() - started) / 1000);
 
     // The soak: flips, disconnects and lookups side by side for SOAK_SECONDS.
@@ -82,6 +79,7 @@ it(`soak: ${WATCHERS} watchers, lookups, real changes and disconnects for ${SOAK
     const flipper = setInterval(() => void server.flip(changing[server.flips % changing.length] as string), FLIP_EVERY_MS);
     chaos.start();
     lookups.start(LOOKUP_CONCURRENCY);
+    // The soak's length is its input: flips, disconnects and lookups run for SOAK_SECONDS.
     await new Promise((r) => setTimeout(r, SOAK_SECONDS * 1000));
     clearInterval(flipper);
     chaos.stop();
@@ -89,16 +87,23 @@ it(`soak: ${WATCHERS} watchers, lookups, real changes and disconnects for ${SOAK
     const soakTo = rss.now();
     const stoppedAt = Date.now();
 
-    // Settle: every exchange refreshed on its final recording, nothing held, no batch for a while.
-    const quietMs = 4 * UPDATE_INTERVAL_SECONDS * 1000;
-    await until('the service to settle', async () => {
+    // Settle: every exchange refreshed on its final recording with nothing held. A refresh that
+    // succeeded after the stop may have started before the last flip; the one after it started
+    // later, so once each exchange has two, nothing further can change (the recordings hold still).
+    const firstAfterStop = new Map<string, number>();
+    await until('every exchange refreshed twice since the flips stopped, nothing held', async () => {
       const status = await rpc.getStatus();
-      return Date.now() - Math.max(stoppedAt, log.lastBatchAt) >= quietMs
-        && status.exchanges.every((e) => e.heldReason === '' && (e.lastSuccessTime?.getTime() ?? 0) > stoppedAt);
-    });
+      return status.exchanges.every((e) => {
+        const at = e.lastSuccessTime?.getTime() ?? 0;
+        if (at <= stoppedAt) return false;
+        const first = firstAfterStop.get(e.ccxtExchange) ?? at;
+        firstAfterStop.set(e.ccxtExchange, first);
+        return at > first && e.heldReason === '';
+      });
+    }, PATIENCE_MS, () => JSON.stringify([...firstAfterStop]));
     const lagging = (ok: (w: MirrorWatcher) => boolean) => (): string => JSON.stringify([reference, ...watchers].filter((w) => !ok(w)).slice(0, 5).map((w) => ({ id: w.id, state: w.state, revision: w.revision })));
     const live = (w: MirrorWatcher): boolean => w.state === 'live';
-    await until('every watcher live again', () => watchers.every(live), 90_000, lagging(live));
+    await until('every watcher live again', () => watchers.every(live), PATIENCE_MS, lagging(live));
 
     // The list at one revision R, per filter; then every mirror at R, compared field for field.
     let listings: Map<string, Listing> | undefined;
@@ -113,7 +118,7 @@ it(`soak: ${WATCHERS} watchers, lookups, real changes and disconnects for ${SOAK
       if (read.size !== SOAK_FILTERS.length || revisions.size !== 1) continue;
       finalRevision = [...revisions][0] as number;
       const reached = (w: MirrorWatcher): boolean => w.revision >= finalRevision;
-      await until(`every mirror at revision ${finalRevision}`, () => [reference, ...watchers].every(reached), 90_000, lagging(reached));
+      await until(`every mirror at revision ${finalRevision}`, () => [reference, ...watchers].every(reached), PATIENCE_MS, lagging(reached));
       if ([reference, ...watchers].every((w) => w.revision === finalRevision)) listings = read;
     }
     if (listings === undefined) throw new Error('the service never held still long enough to list it at one revision');
@@ -137,13 +142,13 @@ it(`soak: ${WATCHERS} watchers, lookups, real changes and disconnects for ${SOAK
     // still open, and none once those are cancelled too (the server hears of a cancel a moment later).
     const openWatches = (): Promise<number | undefined> => metric(server.cli, 'instruments_watchers_connected');
     let open = await openWatches();
-    await until(`${WATCHERS + 1} open watches on the server`, async () => (open = await openWatches()) === WATCHERS + 1, 30_000).catch(() => problems.add(`server counts ${open} open watches, ${WATCHERS + 1} are open`));
+    await until(`${WATCHERS + 1} open watches on the server`, async () => (open = await openWatches()) === WATCHERS + 1).catch(() => problems.add(`server counts ${open} open watches, ${WATCHERS + 1} are open`));
     const openBeforeCancel = open;
     // How streams ended during the soak, before the test's own final cancels.
     const streamEnds = Object.fromEntries(Object.entries(tally.toJSON()).filter(([k]) => k.startsWith('ended')));
     reference.cancel();
     for (const w of watchers) w.cancel();
-    await until('no open watch on the server', async () => (open = await openWatches()) === 0, 30_000).catch(() => problems.add(`server counts ${open} open watches after every one was cancelled`));
+    await until('no open watch on the server', async () => (open = await openWatches()) === 0).catch(() => problems.add(`server counts ${open} open watches after every one was cancelled`));
 
     rss.stop();
     const figures = rssFigures(rss.samples, soakFrom, soakTo);
@@ -188,4 +193,4 @@ it(`soak: ${WATCHERS} watchers, lookups, real changes and disconnects for ${SOAK
     for (const c of channels) c.close();
     await server.close();
   }
-}, (SOAK_SECONDS + 300) * 1000);
+}, SOAK_SECONDS * 1000 + 10 * PATIENCE_MS); // the soak, then a failure detector for its ten waits
