@@ -59,8 +59,18 @@ function refreshes(exchange, count) {
   });
 }
 
+// Ready once every exchange has loaded: checked now and at every refresh event, never by the clock.
 const ready = () => service.exchanges.statuses().every((s) => s.lastSuccessTime !== undefined);
-while (!ready()) await new Promise((r) => setTimeout(r, 50));
+await new Promise((resolve) => {
+  let subscription;
+  const check = () => {
+    if (!ready()) return;
+    subscription?.unsubscribe();
+    resolve();
+  };
+  subscription = service.refreshes$.subscribe(check);
+  check();
+});
 say({ event: 'ready', address: `127.0.0.1:${service.port}`, revision: service.store.revision });
 
 let stopping = false;
