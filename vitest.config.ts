@@ -4,8 +4,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Failure detectors, not speed limits: two waits of PATIENCE_MS (test/support/wait-for.ts,
+    // 45 s) for a test, three for a hook; a test that waits for more says so itself.
+    testTimeout: 90_000,
+    hookTimeout: 135_000,
     // CCXT parsing is CPU-heavy; two cores, so keep file parallelism modest.
     maxWorkers: 2,
   },
