@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { filter, firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom, throwError, timeout } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InstrumentType, type InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 import { ChangeType } from '../../gen/ts/instruments/v1/instrument_service.js';
@@ -16,7 +16,8 @@ import type { ChangeBatchEvent } from '../../src/domain/change-batch.js';
 import { projections } from '../e2e/support/expected-changes.js';
 import { EXCHANGES_DATED_DIR } from '../support/fixtures.js';
 import { startHarness, waitForExchanges, type Harness } from '../support/service-harness.js';
-import { launchChromium } from './support/browser.js';
+import { PATIENCE_MS } from '../support/wait-for.js';
+import { launchChromium, patient } from './support/browser.js';
 import { nextEvent, readEvents } from './support/sse.js';
 
 const EXCHANGE = 'binanceusdm';
@@ -49,7 +50,10 @@ function kindCounts(batch: ChangeBatchEvent): { added: number; removed: number; 
   return { added: of(ChangeType.CHANGE_TYPE_ADDED), removed: of(ChangeType.CHANGE_TYPE_REMOVED), updated: of(ChangeType.CHANGE_TYPE_UPDATED) };
 }
 
-const nextBatch = (): Promise<ChangeBatchEvent> => firstValueFrom(h.service.store.changes$.pipe(filter((b) => b.ccxtExchange === EXCHANGE)));
+const nextBatch = (): Promise<ChangeBatchEvent> => firstValueFrom(h.service.store.changes$.pipe(
+  filter((b) => b.ccxtExchange === EXCHANGE),
+  timeout({ first: PATIENCE_MS, with: () => throwError(() => new Error(`waited ${PATIENCE_MS} ms for a change batch of ${EXCHANGE}`)) }),
+));
 const url = (server: RunningOpsServer, path = '/'): string => `http://127.0.0.1:${server.port}${path}`;
 
 /** What the real service would do with a Basic (password = token) or Bearer header. */
@@ -62,14 +66,15 @@ function authorize(header: string | undefined): AuthorizeResult {
 }
 
 beforeAll(async () => {
-  // Refresh every second, so the switch of recordings is picked up quickly.
+  // Refresh every second, so the switch of recordings is picked up quickly (the tests wait for
+  // the batch it applies, not for the time).
   h = await startHarness({ [EXCHANGE]: 'fixture' }, {
     refresh: { ...DEFAULT_CONFIG.refresh, intervalSeconds: 1, jitterRatio: 0, retryInitialSeconds: 0.2, retryMaxSeconds: 1 },
   });
   await waitForExchanges(h, [EXCHANGE]);
   ops = await startOpsServer({ listen: '127.0.0.1:0', ...dashboardSourcesOf(h.service, 900) });
   browser = await launchChromium();
-  page = await browser.newPage();
+  page = patient(await browser.newPage());
   page.on('pageerror', (error) => pageErrors.push(String(error)));
 });
 
@@ -124,7 +129,7 @@ describe('status dashboard in Chromium', () => {
     const artifacts = join(packageRoot(), 'test-artifacts');
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
-  });
+  }, 4 * PATIENCE_MS); // four waits: the batch, the feed, the status row, the chart
 
   it('streams status, then each change batch, to a plain HTTP client', async () => {
     const abort = new AbortController();
@@ -132,13 +137,13 @@ describe('status dashboard in Chromium', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     if (res.body === null) throw new Error('no body');
     const events = readEvents(res.body);
-    const first = await nextEvent(events, () => true);
+    const first = await nextEvent(events, () => true, 'the first event');
     expect(first.event).toBe('status');
     expect((JSON.parse(first.data) as { exchanges: Array<{ id: string }> }).exchanges.map((e) => e.id)).toEqual([EXCHANGE]);
 
     const applied = nextBatch();
     h.replay.override(FAPI, null); // back to the newer recording: its listings return
-    const change = JSON.parse((await nextEvent(events, (e) => e.event === 'change')).data) as { revision: number; exchange: string; counts: unknown };
+    const change = JSON.parse((await nextEvent(events, (e) => e.event === 'change', 'a change event')).data) as { revision: number; exchange: string; counts: unknown };
     const batch = await applied;
     expect(change).toMatchObject({ revision: batch.revision, exchange: EXCHANGE, counts: kindCounts(batch) });
     abort.abort();
@@ -168,7 +173,7 @@ describe('dashboard behind authorization', () => {
   });
 
   it('loads and goes live in the browser with Basic credentials (password = token)', async () => {
-    const context = await browser.newContext({ httpCredentials: { username: 'ops', password: TOKEN } });
+    const context = patient(await browser.newContext({ httpCredentials: { username: 'ops', password: TOKEN } }));
     try {
       const authed = await context.newPage();
       await authed.goto(url(secured));

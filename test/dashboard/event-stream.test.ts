@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { EventStreamHub, formatEvent } from '../../src/adapters/http/event-stream.js';
+import { waitFor } from '../support/wait-for.js';
 import { readEvents } from './support/sse.js';
 
 let hub: EventStreamHub | undefined;
@@ -20,14 +21,11 @@ afterEach(async () => {
   });
 });
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; !condition(); i++) {
-    if (i > 5000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+// Polled often: the loop below waits on the reader after every one of its hundreds of sends.
+const until = (condition: () => boolean, what: string): Promise<true> => waitFor(() => condition(), what, { everyMs: 1 });
 
 it('drops a client whose socket does not drain, and keeps one that reads', async () => {
+  // Heartbeats are comments the reader skips; rare, so the stream carries only the test's events.
   const streams = new EventStreamHub({ maxBufferedBytes: 256 * 1024, heartbeatMs: 60_000 });
   hub = streams;
   const http = createServer((_req, res) => streams.open(res, formatEvent('status', { hello: true })));

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeType, ExchangeState, RemovalReason } from '../../gen/ts/instruments/v1/instrument_service.js';
 import { startOpsServer, type RunningOpsServer } from '../../src/adapters/http/ops-server.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, patient } from './support/browser.js';
 import { exchangeStatus, stubSources } from './support/stub-sources.js';
 
 const HOSTILE = '<img src=x onerror="window.__xss=1">boom & <b>bold</b>';
@@ -75,7 +75,7 @@ describe('ops server routes', () => {
 
 describe('dashboard page over hand-driven sources', () => {
   it('renders exchange and instrument text as text, never as markup', async () => {
-    const page = await browser.newPage();
+    const page = patient(await browser.newPage());
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(String(error)));
     try {

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StoreStatus } from '../../gen/ts/instruments/v1/instrument_service.js';
 import { startOpsServer, type RunningOpsServer } from '../../src/adapters/http/ops-server.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, patient } from './support/browser.js';
 import { exchangeStatus, stubSources } from './support/stub-sources.js';
 
 const HOSTILE = '<img src=x onerror="window.__xss=1">r2';
@@ -34,7 +34,7 @@ it('reports the replica, its Redis link and each exchange\'s poller in /api/stat
   expect(body.replica).toEqual({ id: 'eu-1', connected: false, lastError: 'Error: connect ECONNREFUSED 127.0.0.1:6379' });
   expect(body.exchanges.map((e) => [e.id, e.polledBy])).toEqual([['goodex', 'eu-1'], ['otherex', HOSTILE]]);
 
-  const page = await browser.newPage();
+  const page = patient(await browser.newPage());
   try {
     await page.goto(`http://127.0.0.1:${ops.port}/`);
     const replica = page.locator('#replica[data-connected="false"]');

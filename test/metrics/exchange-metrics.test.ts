@@ -83,6 +83,7 @@ describe('exchanges before and after their first load', () => {
     expect(valueOf(e, 'instruments_refreshes_total', { exchange: 'deribit', outcome: 'failed' })).toBe(0);
     expect(valueOf(e, 'instruments_changes_total', { exchange: 'deribit', kind: 'added' })).toBe(0);
 
+    // A last success 90 s ago: staleness is at least that, however long the scrape takes.
     const lastSuccess = new Date(Date.now() - 90_000);
     deribit.failed(new Error('boom'), new Date());
     deribit.failed(new Error('boom'), new Date());

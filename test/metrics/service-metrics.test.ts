@@ -24,6 +24,7 @@ import { startGrpcServer, type RunningServer } from '../../src/server/grpc-serve
 import { EXCHANGES_DIR } from '../support/fixtures.js';
 import { rpcOf, startHarness, waitForExchanges, type Harness, type Rpc } from '../support/service-harness.js';
 import { watch } from '../support/store-harness.js';
+import { notYet, PATIENCE_MS, waitFor } from '../support/wait-for.js';
 import { parseExposition, sumOf, valueOf, type Exposition } from './support/exposition.js';
 
 const URL = 'https://indexer.dydx.trade/v4/perpetualMarkets';
@@ -58,22 +59,17 @@ async function scrape(): Promise<Exposition> {
   return parseExposition(await metrics.text());
 }
 
-/** Scrapes until `done` holds, failing with `what` after 30 s. */
-async function scrapeUntil(what: string, done: (e: Exposition) => boolean): Promise<Exposition> {
-  for (const deadline = Date.now() + 30_000; ;) {
-    const e = await scrape();
-    if (done(e)) return e;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The samples the waits below look at, for a timeout's message. */
+const watched = (e: Exposition): string[] => e.samples
+  .filter((x) => /^instruments_(exchange_state|refreshes_total|changes_total|webhook_|watchers_connected)/.test(x.name))
+  .map((x) => `${x.name}${JSON.stringify(x.labels)} ${x.value}`);
 
-/** Serves `response` for exactly one request of the market list, then the recording again. */
-async function serveOnce(response: { body: string; status?: number }): Promise<void> {
-  const before = h.replay.requestCount(URL);
-  h.replay.override(URL, response);
-  while (h.replay.requestCount(URL) === before) await new Promise((r) => setTimeout(r, 5));
-  h.replay.override(URL, null);
+/** Scrapes until `done` holds. */
+function scrapeUntil(what: string, done: (e: Exposition) => boolean): Promise<Exposition> {
+  return waitFor(async () => {
+    const e = await scrape();
+    return done(e) ? e : notYet(watched(e));
+  }, what, { everyMs: 50 });
 }
 
 const dydx = (labels: Record<string, string> = {}): Record<string, string> => ({ exchange: 'dydx', ...labels });
@@ -90,10 +86,13 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook?token=${WEBHOOK_TOKEN}`;
 
+  // Refresh every second and retry quickly, so each switch of the replay's answers is picked up
+  // soon; the tests wait for the refreshes themselves, never for these times.
   h = await startHarness({ dydx: 'fixture' }, {
     refresh: { ...DEFAULT_CONFIG.refresh, intervalSeconds: 1, jitterRatio: 0, retryInitialSeconds: 0.2, retryMaxSeconds: 1 },
   });
   const { store } = h.service;
+  // A short retry wait, so the receiver's one failure is retried soon.
   webhook = new WebhookNotifier({ url: hookUrl, secret: 'metrics-test-secret', initialBackoffMs: 50 }, createLogger('silent'));
   webhook.attach(store.changes$);
   h.service.refreshes$.subscribe((e) => refreshes.push(e));
@@ -109,12 +108,12 @@ beforeAll(async () => {
   client = new InstrumentServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
   rpc = rpcOf(client);
   await waitForExchanges(h, ['dydx']);
-}, 120_000);
+});
 
 afterAll(async () => {
   metrics?.close();
   client?.close();
-  await server?.close(500);
+  await server?.close(500); // a short drain: no call is open by now
   await webhook?.close();
   await h?.close();
   await new Promise((resolve) => receiver?.close(resolve));
@@ -173,7 +172,8 @@ describe('service metrics', () => {
     const before = await scrape();
     const outcome = (e: Exposition, o: string): number => valueOf(e, 'instruments_refreshes_total', dydx({ outcome: o })) ?? 0;
     const heldBefore = h.service.exchanges.statuses().find((s) => s.ccxtExchange === 'dydx')?.heldRefreshes ?? 0;
-    await serveOnce({ body: JSON.stringify({ markets: {} }) });
+    // An empty market list for exactly one request (the replay counts it out), then the recording.
+    h.replay.fault(URL, { kind: 'status', status: 200, body: JSON.stringify({ markets: {} }) }, { times: 1 });
     await scrapeUntil('a held refresh', (e) => outcome(e, 'held') > outcome(before, 'held'));
 
     // Failing until the metrics have shown the exchange failed, then the recording again.
@@ -197,7 +197,7 @@ describe('service metrics', () => {
       expect(valueOf(e, 'instruments_refresh_duration_seconds_bucket', dydx({ outcome: o, le: '+Inf' })) ?? 0, o).toBe(outcome(e, o));
     }
     expect(sumOf(e, 'instruments_refresh_duration_seconds_sum', dydx())).toBeGreaterThan(0);
-  });
+  }, 3 * PATIENCE_MS); // three waits
 
   it('counts RPCs by method and status code, with unary latency per method', async () => {
     const list = await rpc.listInstruments({ pageSize: 1 });
@@ -278,10 +278,8 @@ describe('service metrics', () => {
     metrics.close();
     const closedAt = refreshes.length;
     const frozen = total(await scrape());
-    for (const deadline = Date.now() + 30_000; refreshes.length < closedAt + 2;) {
-      if (Date.now() > deadline) throw new Error('no refresh after close()');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Refreshes the metrics would have counted: two more, seen through the service's own events.
+    await waitFor(() => refreshes.length >= closedAt + 2 || notYet(`${refreshes.length - closedAt} refreshes since close()`), 'two refreshes after close()');
     expect(total(await scrape())).toBe(frozen);
   });
 });

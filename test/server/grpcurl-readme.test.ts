@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRawJson } from '../support/fixtures.js';
 import { canonical } from '../support/exact-decimal.js';
 import { REPO_ROOT, startCli, type CliProcess } from '../support/demo-process.js';
+import { notYet, PATIENCE_MS, waitFor } from '../support/wait-for.js';
 
 const run = promisify(execFile);
 const GRPCURL = `${REPO_ROOT}.tools/bin/grpcurl`;
@@ -27,7 +28,7 @@ async function runLine(commandLine: string): Promise<Run> {
   const line = commandLine.replace(/^grpcurl /, `'${GRPCURL}' `).replaceAll('localhost:50051', address);
   try {
     // The timeout only keeps a broken example (a watch without -max-time) from hanging the suite.
-    const { stdout, stderr } = await run('bash', ['-c', line], { maxBuffer: 16 * 1024 * 1024, timeout: 30_000 });
+    const { stdout, stderr } = await run('bash', ['-c', line], { maxBuffer: 16 * 1024 * 1024, timeout: PATIENCE_MS });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const failed = e as { code?: number; stdout?: string; stderr?: string };
@@ -58,12 +59,11 @@ beforeAll(async () => {
   demo = await startCli(['demo', '--listen', '127.0.0.1:0']);
   address = `127.0.0.1:${demo.port}`;
   // Serving starts before the exchanges have loaded; wait until GetStatus says all are ready.
-  for (const deadline = Date.now() + 60_000; ;) {
-    const status = JSON.parse(await grpcurl('grpcurl -plaintext localhost:50051 instruments.v1.InstrumentService/GetStatus')) as { exchanges: Array<{ state: string }> };
-    if (status.exchanges.length === 7 && status.exchanges.every((e) => e.state === 'EXCHANGE_STATE_READY')) break;
-    if (Date.now() > deadline) throw new Error(`demo exchanges not ready: ${JSON.stringify(status)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(async () => {
+    const status = JSON.parse(await grpcurl('grpcurl -plaintext localhost:50051 instruments.v1.InstrumentService/GetStatus')) as { exchanges: Array<{ ccxtExchange: string; state: string }> };
+    const ready = status.exchanges.length === 7 && status.exchanges.every((e) => e.state === 'EXCHANGE_STATE_READY');
+    return ready || notYet(status.exchanges.map((e) => `${e.ccxtExchange} ${e.state}`));
+  }, 'the demo\'s 7 exchanges to be ready');
 });
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { callRaw, rawClient } from '../fuzz/raw-client.js';
 import { lenField } from '../fuzz/wire.js';
 import { startStoreHarness, type StoreHarness } from '../support/store-harness.js';
+import { PATIENCE_MS } from '../support/wait-for.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -30,8 +31,10 @@ afterAll(async () => {
   await h.close();
 });
 
-const check = (service: string) => callRaw(client, { path: '/grpc.health.v1.Health/Check', kind: 'unary', requests: [lenField(1, service)], deadlineMs: 10_000 });
-const watchFirst = (service: string) => callRaw(client, { path: '/grpc.health.v1.Health/Watch', kind: 'serverStream', requests: [lenField(1, service)], deadlineMs: 10_000, cancelAfterMessages: 1 });
+// The deadline only ends a call the server never answers (a name echoed into the trailer): the
+// test then sees DEADLINE_EXCEEDED instead of the answer it expects.
+const check = (service: string) => callRaw(client, { path: '/grpc.health.v1.Health/Check', kind: 'unary', requests: [lenField(1, service)], deadlineMs: PATIENCE_MS });
+const watchFirst = (service: string) => callRaw(client, { path: '/grpc.health.v1.Health/Watch', kind: 'serverStream', requests: [lenField(1, service)], deadlineMs: PATIENCE_MS, cancelAfterMessages: 1 });
 
 it('answers Check for the served names, and for any other with a short NOT_FOUND', async () => {
   for (const served of ['', 'instruments.v1.InstrumentService']) expect((await check(served)).messages).toEqual([SERVING]);

@@ -5,8 +5,8 @@ import type { ChangeBatchEvent } from '../../src/domain/change-batch.js';
 import { webhookBody } from '../../src/domain/webhook-payload.js';
 import { batch } from './support/batches.js';
 import { capturedLogger } from './support/captured-logger.js';
+import { notYet, waitFor } from '../support/wait-for.js';
 import { Receiver } from './support/receiver.js';
-import { waitUntil } from './support/wait-until.js';
 
 const secret = 'whsec_delivery_test';
 const cleanup: (() => Promise<void>)[] = [];
@@ -18,6 +18,7 @@ afterEach(async () => {
 async function setup(options: Partial<WebhookNotifierOptions> = {}) {
   const receiver = await Receiver.start(secret);
   const { log, lines } = capturedLogger();
+  // Short retry waits, so a test that makes its receiver fail goes on quickly.
   const notifier = new WebhookNotifier({ url: receiver.url, secret, initialBackoffMs: 20, maxBackoffMs: 1000, ...options }, log);
   const source = new Subject<ChangeBatchEvent>();
   notifier.attach(source);
@@ -29,7 +30,7 @@ describe('WebhookNotifier delivery', () => {
   it('POSTs every batch in revision order, signed, with the batch as JSON', async () => {
     const { receiver, notifier, source } = await setup();
     for (let revision = 1; revision <= 5; revision += 1) source.next(batch(revision));
-    await waitUntil(() => notifier.stats().delivered === 5);
+    await waitFor(() => notifier.stats().delivered === 5 || notYet(notifier.stats()), '5 batches delivered');
 
     expect(receiver.accepted()).toEqual([1, 2, 3, 4, 5]);
     for (const [i, request] of receiver.requests.entries()) {
@@ -57,7 +58,7 @@ describe('WebhookNotifier delivery', () => {
     receiver.answer = (index) => ({ status: index <= 2 ? 500 : 200 });
     source.next(batch(1));
     source.next(batch(2));
-    await waitUntil(() => notifier.stats().delivered === 2);
+    await waitFor(() => notifier.stats().delivered === 2 || notYet(notifier.stats()), 'both batches delivered');
 
     const revisions = receiver.requests.map((r) => Number(r.headers['x-instruments-revision']));
     expect(revisions).toEqual([1, 1, 1, 2]);
@@ -65,7 +66,8 @@ describe('WebhookNotifier delivery', () => {
     expect(receiver.requests.every((r) => r.verification.ok)).toBe(true);
     const warnings = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['level'] === 40);
     expect(warnings.map((w) => [w['revision'], w['attempt'], w['reason']])).toEqual([[1, 1, 'HTTP 500'], [1, 2, 'HTTP 500']]);
-    // 40 ms then 80 ms, ±20% jitter: the second wait is always the longer, and each is kept.
+    // 40 ms then 80 ms, ±20% jitter (32–48, then 64–96): the second wait is always the longer,
+    // and each is kept. Lower bounds only: a slow machine makes the gaps longer, never shorter.
     const waits = warnings.map((w) => w['retryInMs'] as number);
     expect(waits[0]).toBeGreaterThanOrEqual(32);
     expect(waits[1]).toBeGreaterThan(waits[0]!);
@@ -79,10 +81,11 @@ describe('WebhookNotifier delivery', () => {
     const { receiver, notifier, source, lines } = await setup();
     receiver.answer = (index) => (index === 1 ? { status: 429, headers: { 'Retry-After': '1' } } : { status: 200 });
     source.next(batch(1));
-    await waitUntil(() => notifier.stats().delivered === 1);
+    await waitFor(() => notifier.stats().delivered === 1 || notYet(notifier.stats()), 'the retried batch delivered');
 
     const [limited, retried] = receiver.requests;
     expect(lines.some((l) => l.includes('"reason":"HTTP 429","retryInMs":1000'))).toBe(true);
+    // Retry-After: 1 (second) is the lower bound under test; load only lengthens the gap.
     expect(retried!.arrivedAt - limited!.arrivedAt).toBeGreaterThanOrEqual(1000);
     expect(retried!.verification).toEqual({ ok: true });
     expect(Number(retried!.headers['x-instruments-timestamp'])).toBeGreaterThan(Number(limited!.headers['x-instruments-timestamp']));
@@ -91,13 +94,14 @@ describe('WebhookNotifier delivery', () => {
   });
 
   it('gives up on an unanswered request after timeoutMs and retries it', async () => {
+    // The timeout under test; the receiver never answers the first request, so it always fires.
     const { receiver, notifier, source, lines } = await setup({ timeoutMs: 100 });
     receiver.answer = (index) => (index === 1 ? 'hang' : { status: 200 });
     source.next(batch(1));
-    await waitUntil(() => notifier.stats().delivered === 1);
+    await waitFor(() => notifier.stats().delivered === 1 || notYet(notifier.stats()), 'the batch delivered after the timeout');
 
     expect(receiver.requests).toHaveLength(2);
-    await waitUntil(() => receiver.aborted === 1);
+    await waitFor(() => receiver.aborted === 1, 'the receiver to see the first request aborted');
     expect(notifier.stats()).toMatchObject({ delivered: 1, failedAttempts: 1 });
     expect(lines.some((l) => l.includes('"reason":"no answer within 100 ms"'))).toBe(true);
   });
@@ -106,7 +110,7 @@ describe('WebhookNotifier delivery', () => {
     const { receiver, notifier, source, lines } = await setup();
     receiver.answer = (index) => (index === 1 ? { status: 307, headers: { Location: '/elsewhere' } } : { status: 200 });
     source.next(batch(1));
-    await waitUntil(() => notifier.stats().delivered === 1);
+    await waitFor(() => notifier.stats().delivered === 1 || notYet(notifier.stats()), 'the batch delivered after the redirect');
 
     expect(receiver.requests.map((r) => r.path)).toEqual(['/hooks/instruments', '/hooks/instruments']);
     expect(notifier.stats()).toMatchObject({ delivered: 1, failedAttempts: 1 });

@@ -4,8 +4,8 @@ import { WebhookNotifier, type WebhookNotifierOptions } from '../../src/adapters
 import type { ChangeBatchEvent } from '../../src/domain/change-batch.js';
 import { batch } from './support/batches.js';
 import { capturedLogger } from './support/captured-logger.js';
+import { notYet, PATIENCE_MS, waitFor } from '../support/wait-for.js';
 import { Receiver } from './support/receiver.js';
-import { waitUntil } from './support/wait-until.js';
 
 const secret = 'whsec_queue_test';
 const cleanup: (() => Promise<void>)[] = [];
@@ -17,15 +17,28 @@ afterEach(async () => {
 async function setup(options: Partial<WebhookNotifierOptions> = {}) {
   const receiver = await Receiver.start(secret);
   const { log, lines } = capturedLogger();
+  // Short retry waits, so a test that makes its receiver fail goes on quickly.
   const notifier = new WebhookNotifier({ url: receiver.url, secret, initialBackoffMs: 20, maxBackoffMs: 200, ...options }, log);
   cleanup.push(() => receiver.close(), () => notifier.close());
   return { receiver, notifier, lines };
 }
 
+/** notifier.close(), failing the test (rather than hanging it) if it does not return. */
+async function closed(notifier: WebhookNotifier): Promise<void> {
+  let done = false;
+  const closing = notifier.close().finally(() => { done = true; });
+  await waitFor(() => done, 'close() to return');
+  await closing;
+}
+
 describe('WebhookNotifier queue', () => {
   it('never slows the source: a fast source finishes emitting while a slow receiver is still busy', async () => {
     const { receiver, notifier } = await setup();
-    receiver.answer = (index) => ({ status: 200, delayMs: index === 1 ? 300 : 10 });
+    // The first request is answered only when the test says; the others take 10 ms each, as a
+    // slow receiver would (nothing waits on that time).
+    let answerFirst = (): void => undefined;
+    const firstAnswered = new Promise<void>((resolve) => { answerFirst = resolve; });
+    receiver.answer = (index) => (index === 1 ? { status: 200, after: firstAnswered } : { status: 200, delayMs: 10 });
     const source = new Subject<ChangeBatchEvent>();
     notifier.attach(source);
 
@@ -35,7 +48,7 @@ describe('WebhookNotifier queue', () => {
     expect(notifier.stats()).toMatchObject({ queued: 20, delivered: 0 });
 
     // And while a request waits on the slow receiver, an emit still returns at once.
-    await waitUntil(() => receiver.requests.length === 1);
+    await waitFor(() => receiver.requests.length === 1, 'the first request');
     source.next(batch(21));
     expect(notifier.stats()).toMatchObject({ queued: 21, delivered: 0 });
 
@@ -44,7 +57,8 @@ describe('WebhookNotifier queue', () => {
     expect(subscription.closed).toBe(true);
     expect(notifier.stats().queued).toBe(30);
 
-    await waitUntil(() => notifier.stats().delivered === 30);
+    answerFirst();
+    await waitFor(() => notifier.stats().delivered === 30 || notYet(notifier.stats()), 'all 30 batches delivered');
     expect(receiver.accepted()).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(notifier.stats()).toEqual({ delivered: 30, failedAttempts: 0, dropped: 0, queued: 0 });
   });
@@ -56,7 +70,7 @@ describe('WebhookNotifier queue', () => {
     const source = new Subject<ChangeBatchEvent>();
     notifier.attach(source);
     for (let revision = 1; revision <= 3; revision += 1) source.next(batch(revision));
-    await waitUntil(() => receiver.requests.length >= 2);
+    await waitFor(() => receiver.requests.length >= 2, 'a retry of batch 1');
 
     source.next(batch(4));
     source.next(batch(5));
@@ -66,38 +80,46 @@ describe('WebhookNotifier queue', () => {
     expect(String(drops[0]!['msg'])).toContain('re-sync through ListInstruments');
 
     down = false;
-    await waitUntil(() => notifier.stats().delivered === 3);
+    await waitFor(() => notifier.stats().delivered === 3 || notYet(notifier.stats()), 'the 3 kept batches delivered');
     expect(receiver.accepted()).toEqual([3, 4, 5]);
     expect(notifier.stats()).toMatchObject({ delivered: 3, dropped: 2, queued: 0 });
   });
 
   it('close() abandons a pending request at once', async () => {
-    const { receiver, notifier } = await setup({ timeoutMs: 60_000 });
+    // The request timeout outlasts the test (whose timeout is two waits), and the receiver never
+    // answers: only close() can end the request, so close() returning shows it waited for neither.
+    const { receiver, notifier } = await setup({ timeoutMs: 4 * PATIENCE_MS });
     receiver.answer = () => 'hang';
     notifier.attach(range(1, 2).pipe(map(batch)));
-    await waitUntil(() => receiver.requests.length === 1);
+    await waitFor(() => receiver.requests.length === 1, 'the first request');
 
     const started = performance.now();
-    await notifier.close();
-    expect(performance.now() - started).toBeLessThan(500);
-    await waitUntil(() => receiver.aborted === 1);
+    await closed(notifier);
+    console.info(`webhook close() with a request pending: ${(performance.now() - started).toFixed(0)} ms`);
+    await waitFor(() => receiver.aborted === 1, 'the receiver to see the request aborted');
+    // No failed attempt: the request was abandoned, not timed out.
     expect(notifier.stats()).toEqual({ delivered: 0, failedAttempts: 0, dropped: 0, queued: 2 });
     expect(() => notifier.attach(new Subject<ChangeBatchEvent>())).toThrow('webhook notifier is closed');
   });
 
   it('close() cancels a retry wait and stops taking batches', async () => {
-    const { receiver, notifier } = await setup({ initialBackoffMs: 10_000, maxBackoffMs: 10_000 });
+    // A retry wait that outlasts the test (whose timeout is two waits): close() returning at all
+    // shows it cut the wait short.
+    const { receiver, notifier } = await setup({ initialBackoffMs: 4 * PATIENCE_MS, maxBackoffMs: 4 * PATIENCE_MS });
     receiver.answer = () => ({ status: 500 });
     const source = new Subject<ChangeBatchEvent>();
     notifier.attach(source);
     source.next(batch(1));
-    await waitUntil(() => notifier.stats().failedAttempts === 1);
+    await waitFor(() => notifier.stats().failedAttempts === 1, 'the first failed attempt');
 
     const started = performance.now();
-    await notifier.close();
-    expect(performance.now() - started).toBeLessThan(500);
+    await closed(notifier);
+    console.info(`webhook close() in a retry wait: ${(performance.now() - started).toFixed(0)} ms`);
     expect(source.observed).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    source.next(batch(2));
+    // close() resolves once the delivery loop has ended, and only that loop sends: nothing was or
+    // will be sent after the one failed request, and batch 2 was never taken.
     expect(receiver.requests).toHaveLength(1);
+    expect(notifier.stats()).toEqual({ delivered: 0, failedAttempts: 1, dropped: 0, queued: 1 });
   });
 });

@@ -7,8 +7,8 @@ import { WebhookNotifier } from '../../src/adapters/webhook/webhook-notifier.js'
 import type { ChangeBatchEvent } from '../../src/domain/change-batch.js';
 import { batch } from './support/batches.js';
 import { capturedLogger } from './support/captured-logger.js';
+import { notYet, waitFor } from '../support/wait-for.js';
 import { Receiver } from './support/receiver.js';
-import { waitUntil } from './support/wait-until.js';
 
 const secret = 'whsec_SECRET_never_in_logs_7f3a';
 const cleanup: (() => Promise<void>)[] = [];
@@ -38,6 +38,8 @@ describe('WebhookNotifier secrets', () => {
   it('keeps the secret and URL credentials out of every log line, stats and inspection', async () => {
     const receiver = await Receiver.start(secret);
     const { log, lines } = capturedLogger();
+    // Short retry waits and a short request timeout, so every failure path is taken quickly (the
+    // receiver never answers the request that is to time out).
     const options = { secret, initialBackoffMs: 20, maxBackoffMs: 100, timeoutMs: 100, maxQueuedBatches: 2 };
     const notifier = new WebhookNotifier({ ...options, url: withCredentials(receiver.url) }, log);
     const unreachable = new WebhookNotifier({ ...options, url: withCredentials(await refusedUrl()) }, log);
@@ -50,8 +52,8 @@ describe('WebhookNotifier secrets', () => {
     notifier.attach(source);
     unreachable.attach(source);
     for (let revision = 1; revision <= 3; revision += 1) source.next(batch(revision));
-    await waitUntil(() => receiver.accepted().length === 2);
-    await waitUntil(() => unreachable.stats().failedAttempts >= 2);
+    await waitFor(() => receiver.accepted().length === 2 || notYet(receiver.requests.map((r) => r.status)), 'both kept batches accepted');
+    await waitFor(() => unreachable.stats().failedAttempts >= 2 || notYet(unreachable.stats()), 'two refused attempts');
     await notifier.close();
     await unreachable.close();
 

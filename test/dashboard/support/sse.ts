@@ -1,3 +1,5 @@
+import { PATIENCE_MS } from '../../support/wait-for.js';
+
 export interface ServerSentEvent {
   event: string;
   data: string;
@@ -24,11 +26,19 @@ export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenera
   }
 }
 
-/** The next event that `accept`s, or an error when the stream ends first. */
-export async function nextEvent(events: AsyncGenerator<ServerSentEvent>, accept: (e: ServerSentEvent) => boolean): Promise<ServerSentEvent> {
-  for (;;) {
-    const { value, done } = await events.next();
-    if (done) throw new Error('event stream ended');
-    if (accept(value)) return value;
-  }
+/** The next event that `accept`s; an error when the stream ends first, or after PATIENCE_MS. */
+export async function nextEvent(events: AsyncGenerator<ServerSentEvent>, accept: (e: ServerSentEvent) => boolean, what: string): Promise<ServerSentEvent> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`waited ${Date.now() - started} ms for ${what}`)), PATIENCE_MS);
+  });
+  const found = (async () => {
+    for (;;) {
+      const { value, done } = await events.next();
+      if (done) throw new Error(`event stream ended before ${what}`);
+      if (accept(value)) return value;
+    }
+  })();
+  return Promise.race([found, gaveUp]).finally(() => clearTimeout(timer));
 }

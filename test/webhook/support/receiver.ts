@@ -13,8 +13,12 @@ export interface ReceivedRequest {
   status: number;
 }
 
-/** What to answer the request numbered `index`: a status, or `'hang'` to never answer. */
-export type Answer = { status: number; headers?: Record<string, string>; delayMs?: number } | 'hang';
+/**
+ * What to answer the request numbered `index`: a status, or `'hang'` to never answer. `after`
+ * holds the answer until it settles, so a test decides when a request is answered; `delayMs`
+ * then adds a pause (a receiver that takes its time; no test waits on it).
+ */
+export type Answer = { status: number; headers?: Record<string, string>; delayMs?: number; after?: Promise<unknown> } | 'hang';
 
 /**
  * A real HTTP webhook receiver on 127.0.0.1: verifies every request's signature with the
@@ -47,7 +51,7 @@ export class Receiver {
           if (!res.writableFinished) this.aborted += 1;
         });
         if (answer === 'hang') return;
-        setTimeout(() => res.writeHead(answer.status, answer.headers).end(), answer.delayMs ?? 0);
+        void Promise.resolve(answer.after).then(() => setTimeout(() => res.writeHead(answer.status, answer.headers).end(), answer.delayMs ?? 0));
       });
     });
   }
