@@ -40,10 +40,19 @@ function goTest(timeoutMs: number): Promise<Outcome> {
   });
 }
 
+/**
+ * Backstops for an external toolchain, not waits for an outcome: a cold build with -race takes
+ * about a minute on an idle machine (several on a loaded one), the suite itself about 10 s, and its
+ * own waits give up after a minute or two (context timeouts in clients/go). go's -timeout (this
+ * less 30 s) fails a hung test first, with every goroutine's stack; the kill only ends a go that
+ * hangs itself, and vitest's timeout (a minute later) a kill that did not end it.
+ */
+const GO_TEST_KILL_MS = 540_000;
+
 describe('Go mirror (go test)', () => {
   it('clients/go passes go test -race against the real server', async () => {
-    const result = await goTest(540_000);
+    const result = await goTest(GO_TEST_KILL_MS);
     expect(result.code, `go test failed:\n${result.output}`).toBe(0);
     expect(result.output).toMatch(/^ok\s+github\.com\/live-instruments\/live-instruments\/clients\/go\s/m);
-  }, 600_000);
+  }, GO_TEST_KILL_MS + 60_000);
 });

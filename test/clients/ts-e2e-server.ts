@@ -6,6 +6,7 @@ import { InstrumentServiceClient, SourceView, type DeepPartial, type InstrumentF
 import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 import { REPO_ROOT } from '../support/demo-process.js';
 import { rpcOf, type Rpc } from '../support/service-harness.js';
+import { PATIENCE_MS } from '../support/wait-for.js';
 
 // The TypeScript suites' handle on test/support/e2e-server.mjs, the same server process the Python
 // and Go suites drive: one JSON line per event on stdout, one command per line on stdin.
@@ -23,13 +24,13 @@ export interface E2eServer {
   address: string;
   client: InstrumentServiceClient;
   rpc: Rpc;
-  /** Sends one command (`use older`, `disconnect`, ...) and resolves with its answer line. */
+  /** Sends one command (`use older`, `disconnect`, ...) and resolves with its answer line (one wait's patience). */
   command(line: string): Promise<ServerEvent>;
   stop(): Promise<number | null>;
 }
 
-/** Starts the server (built dist/ required) and waits for its ready line: every exchange loaded. */
-export async function startE2eServer(env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<E2eServer> {
+/** Starts the server (built dist/ required) and waits (one wait's patience) for its ready line: every exchange loaded. */
+export async function startE2eServer(env: NodeJS.ProcessEnv = {}, timeoutMs = PATIENCE_MS): Promise<E2eServer> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'test/support/e2e-server.mjs')], {
     cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env },
   });
@@ -45,7 +46,7 @@ export async function startE2eServer(env: NodeJS.ProcessEnv = {}, timeoutMs = 12
     else answers.shift()?.(event);
   });
   const ready = await new Promise<ServerEvent>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`e2e server not ready within ${timeoutMs} ms: ${stderr.join('')}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`waited ${timeoutMs} ms for the e2e server's ready line: ${stderr.join('')}`)), timeoutMs);
     void exited.then((code) => reject(new Error(`e2e server exited with ${code}: ${stderr.join('')}`)));
     onReady = (event) => {
       clearTimeout(timer);
@@ -56,8 +57,14 @@ export async function startE2eServer(env: NodeJS.ProcessEnv = {}, timeoutMs = 12
   const client = new InstrumentServiceClient(address, credentials.createInsecure());
   return {
     address, client, rpc: rpcOf(client),
-    command: (line) => new Promise((resolve) => {
-      answers.push(resolve);
+    command: (line) => new Promise((resolve, reject) => {
+      // A command left unanswered fails the test; its late answer would go to the wrong waiter, so
+      // the server is of no further use then either.
+      const timer = setTimeout(() => reject(new Error(`waited ${PATIENCE_MS} ms for the e2e server to answer "${line}": ${stderr.join('').slice(-2000)}`)), PATIENCE_MS);
+      answers.push((event) => {
+        clearTimeout(timer);
+        resolve(event);
+      });
       child.stdin.write(`${line}\n`);
     }),
     stop: async () => {

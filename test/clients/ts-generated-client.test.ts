@@ -8,6 +8,7 @@ import { expectedChanges, PAIRS, projections } from '../e2e/support/expected-cha
 import { canonical } from '../support/exact-decimal.js';
 import { readRawJson } from '../support/fixtures.js';
 import { watch } from '../support/store-harness.js';
+import { PATIENCE_MS } from '../support/wait-for.js';
 import { listAll, startE2eServer, type E2eServer } from './ts-e2e-server.js';
 
 const BTC = 'BINANCE-FUTURES:PERPETUAL:BTC/USDT:USDT';
@@ -83,13 +84,13 @@ describe('generated TypeScript client against the e2e server', () => {
     expect(readdedKey).toBe('BINANCE-FUTURES:PERPETUAL:EOS/USDT:USDT');
 
     const w = watch(server.client, { filter: { ccxtExchanges: ['binanceusdm'] } });
-    const [first] = await w.next(1, 30_000);
+    const [first] = await w.next(1);
     expect(first?.progress).toBeDefined();
     const used = await server.command('use older');
     expect(used).toMatchObject({ event: 'used', recording: 'older' });
     const batches: WatchChangesResponse[] = [];
     for (let at = first?.revision ?? 0; at < (used.revision ?? 0);) {
-      const [m] = await w.next(1, 30_000);
+      const [m] = await w.next(1);
       if (m?.changes !== undefined) batches.push(m);
       at = m?.revision ?? at;
     }
@@ -101,7 +102,9 @@ describe('generated TypeScript client against the e2e server', () => {
     expect(changes.find((c) => c.instrumentKey === readdedKey)?.instrument?.exchangeRawSymbol).toBe('EOSUSDT');
     expect(batches.every((b) => b.revision > (first?.revision ?? 0))).toBe(true);
     await server.command('use newer');
-  }, 120_000);
+    // Four waits: the first message, the two switches, and the switch's batches (sent by the time
+    // the switch is answered, so reading them is short).
+  }, 4 * PATIENCE_MS);
 
   it('GetStatus reports both exchanges ready', async () => {
     const res = await server.rpc.getStatus();

@@ -5,6 +5,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerMetadata, InstrumentMirror, type MirrorOptions } from '../../clients/ts/index.js';
 import { startHarness, type Harness } from '../support/service-harness.js';
+import { PATIENCE_MS } from '../support/wait-for.js';
 
 const READER = 'reader-token-0123456789';
 const WATCHER = 'watcher-token-0123456789';
@@ -18,6 +19,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 async function failure(options: MirrorOptions): Promise<{ error: ServiceError; streams: number }> {
+  // A 1 ms backoff (test input): a retry, were there one, would come at once and be counted.
   const mirror = new InstrumentMirror(h.client, { ...options, backoff: { initialMs: 1, maxMs: 1 } }).start();
   const error = (await mirror.failed) as ServiceError;
   await expect(mirror.waitSynced()).rejects.toBe(error);
@@ -41,7 +43,7 @@ describe('InstrumentMirror with bearer tokens', () => {
     ['a metadata function', () => bearerMetadata(WATCHER)],
   ])('with a watch token as %s: syncs (an empty server, revision 0)', async (_how, metadata) => {
     const mirror = new InstrumentMirror(h.client, { metadata }).start();
-    await mirror.waitSynced(10_000);
+    await mirror.waitSynced(PATIENCE_MS);
     expect([mirror.synced, mirror.size, mirror.revision, mirror.error]).toEqual([true, 0, 0, undefined]);
     mirror.close();
   });

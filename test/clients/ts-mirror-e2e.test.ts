@@ -2,7 +2,6 @@
 // exactly what ListInstruments (live view) returns at the same revision — after the first sync,
 // after real recording switches, after a forced disconnect (resumed, not re-listed), and after a
 // failover to a server behind it (OUT_OF_RANGE, re-listed).
-import { once, EventEmitter } from 'node:events';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InstrumentType } from '../../gen/ts/instruments/v1/instrument.js';
@@ -10,6 +9,7 @@ import type { DeepPartial, InstrumentFilter, InstrumentServiceClient } from '../
 import { InstrumentMirror, type MirrorErrorSource, type WatchClient } from '../../clients/ts/index.js';
 import { expectedChanges, PAIRS, projections } from '../e2e/support/expected-changes.js';
 import type { Rpc } from '../support/service-harness.js';
+import { notYet, PATIENCE_MS, waitFor } from '../support/wait-for.js';
 import { byKey, listAll, startE2eServer, type E2eServer } from './ts-e2e-server.js';
 
 // Derived from the two raw recordings: the newer one lists this perpetual, the older does not; the
@@ -25,7 +25,8 @@ let target: InstrumentServiceClient;
 const switchable: WatchClient = { watchChanges: (request, metadata) => target.watchChanges(request, metadata) };
 
 const errors: Array<{ source: MirrorErrorSource; error: Error }> = [];
-const snapshots = new EventEmitter();
+/** The revision of every snapshot `everything` applied, in order. */
+const snapshots: number[] = [];
 const changedRevisions: number[] = [];
 let everything: InstrumentMirror;
 /** Filtered, and its onChange always throws: it must keep up regardless. */
@@ -36,7 +37,7 @@ beforeAll(async () => {
   target = server.client;
   everything = new InstrumentMirror(switchable, {
     onChange: (_batch, revision) => { changedRevisions.push(revision); },
-    onSnapshot: (revision) => { snapshots.emit('snapshot', revision); },
+    onSnapshot: (revision) => { snapshots.push(revision); },
     onError: (error, source) => errors.push({ source, error }),
     backoff: { initialMs: 20, maxMs: 200 },
   }).start();
@@ -58,7 +59,7 @@ afterAll(async () => {
 /** The mirror holds exactly the live list at the list's revision. */
 async function expectMirrors(mirror: InstrumentMirror, rpc: Rpc, filter: DeepPartial<InstrumentFilter> = {}): Promise<number> {
   const list = await listAll(rpc, filter);
-  await mirror.waitForRevision(list.revision, 30_000);
+  await mirror.waitForRevision(list.revision, PATIENCE_MS);
   expect(mirror.revision).toBe(list.revision);
   expect(mirror.size).toBe(list.instruments.length);
   expect(mirror.all().sort(byKey)).toEqual(list.instruments);
@@ -69,7 +70,7 @@ const callbackErrors = (): number => errors.filter((e) => e.source === 'callback
 
 describe('InstrumentMirror against the e2e server', () => {
   it('after the first sync equals ListInstruments, and answers lookups as GetInstrument does', async () => {
-    await Promise.all([everything.waitSynced(30_000), perpetuals.waitSynced(30_000)]);
+    await Promise.all([everything.waitSynced(PATIENCE_MS), perpetuals.waitSynced(PATIENCE_MS)]);
     await expectMirrors(everything, server.rpc);
     await expectMirrors(perpetuals, server.rpc, PERPETUALS);
     const btc = (await server.rpc.getInstrument({ ccxt: { ccxtExchange: 'binanceusdm', ccxtSymbol: 'BTC/USDT:USDT' } })).instrument;
@@ -80,7 +81,7 @@ describe('InstrumentMirror against the e2e server', () => {
     expect(everything.get(onlyInNewer)).toBeDefined();
     expect(everything.stalenessMs).toBeLessThan(Number.POSITIVE_INFINITY);
     expect(everything.counters).toMatchObject({ streams: 1, snapshots: 1, resumes: 0 });
-  });
+  }, 3 * PATIENCE_MS); // three waits: the first syncs, then each mirror reaching the list's revision
 
   it('follows a switch to the older recording and back', async () => {
     const older = await server.command('use older');
@@ -98,7 +99,7 @@ describe('InstrumentMirror against the e2e server', () => {
     await expectMirrors(perpetuals, server.rpc, PERPETUALS);
     expect(everything.get(EOS)).toBeUndefined();
     expect(everything.counters).toMatchObject({ streams: 1, snapshots: 1 });
-  });
+  }, 6 * PATIENCE_MS); // six waits: per switch, its answer and each mirror following it
 
   it('resumes after a forced disconnect from its last revision, without a new snapshot', async () => {
     const before = everything.counters;
@@ -114,7 +115,7 @@ describe('InstrumentMirror against the e2e server', () => {
     const ended = errors.filter((e) => e.source === 'stream').slice(streamErrors).map((e) => e.error as ServiceError);
     expect(ended.map((e) => e.code)).toEqual([status.UNAVAILABLE, status.UNAVAILABLE]);
     expect(ended[0]?.details).toMatch(/^test: forced disconnect; reconnect and resume with start_revision/);
-  });
+  }, 4 * PATIENCE_MS); // four waits: the disconnect, the switch, each mirror following it
 
   it('re-lists when it resumes against a server behind it (OUT_OF_RANGE), replacing its state', async () => {
     behind = await startE2eServer();
@@ -123,16 +124,17 @@ describe('InstrumentMirror against the e2e server', () => {
     const before = everything.counters;
     const resumedFrom = everything.revision;
     target = behind.client;
-    const relisted = once(snapshots, 'snapshot');
+    const snapshotsBefore = snapshots.length;
     await server.command('disconnect');
-    expect(await relisted).toEqual([behindRevision]);
+    const relisted = await waitFor(() => snapshots.length > snapshotsBefore ? snapshots.slice(snapshotsBefore) : notYet(everything.counters), 'the mirror to re-list from the server behind');
+    expect(relisted).toEqual([behindRevision]);
     // The server behind serves the newer recording again; the mirror followed it down.
     expect(await expectMirrors(everything, behind.rpc)).toBe(behindRevision);
     expect(everything.get(onlyInNewer)).toBeDefined();
     expect(everything.counters).toMatchObject({ relists: before.relists + 1, snapshots: before.snapshots + 1, resumes: before.resumes + 1 });
     const outOfRange = errors.filter((e) => e.source === 'stream').map((e) => e.error as ServiceError).find((e) => e.code === status.OUT_OF_RANGE);
     expect(outOfRange?.details).toMatch(new RegExp(`^start_revision ${resumedFrom} is ahead of this server's revision ${behindRevision}`));
-  }, 180_000);
+  }, 5 * PATIENCE_MS); // five waits: the second server's start, two commands, the re-list, the mirror following it
 
   it('stops on INVALID_ARGUMENT (a venue the server does not serve) with the server message, without retrying', async () => {
     const mirror = new InstrumentMirror(server.client, { filter: { venues: ['NOPE'] }, backoff: { initialMs: 1, maxMs: 1 } }).start();

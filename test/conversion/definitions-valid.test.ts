@@ -4,13 +4,14 @@
 import { beforeAll, expect, it } from 'vitest';
 import { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 import { validateDefinition } from '../../src/domain/validate-definition.js';
+import { PATIENCE_MS } from '../support/wait-for.js';
 import { runSync, type SyncRun } from './support/run-sync.js';
 
 const IDS = ['binance', 'binanceusdm', 'binancecoinm', 'deribit', 'okx', 'mexc', 'dydx'];
 let sync: SyncRun;
 beforeAll(async () => {
   sync = await runSync(IDS);
-}, 120_000);
+}, PATIENCE_MS); // one wait: a first load of every recorded exchange, the slowest wait PATIENCE_MS was derived from
 
 it.each(IDS)('%s: every definition is valid and its key unique', (id) => {
   const lines = sync.byExchange.get(id) ?? [];

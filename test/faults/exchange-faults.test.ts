@@ -6,8 +6,9 @@
 import { describe, it, type ExpectStatic } from 'vitest';
 import { ExchangeState } from '../../gen/ts/instruments/v1/instrument_service.js';
 import type { ReplayFault } from '../../src/adapters/replay/index.js';
+import { PATIENCE_MS } from '../support/wait-for.js';
 import { CCXT_TIMEOUT_MS, FAULTED, OTHER, REFRESH, runFault, type FaultRun, type FaultScript } from './support/fault-window.js';
-import { gapsMs, maxFailedAttemptsIn, maxRefreshesIn, shortestRetryGapMs } from './support/retry-bounds.js';
+import { gapsMs, maxFailedAttemptsIn, maxRefreshesIn, shortestRetryDelayMs } from './support/retry-bounds.js';
 
 const binanceError = (code: number, msg: string): string => JSON.stringify({ code, msg });
 const htmlPage = (title: string): string => `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`;
@@ -26,14 +27,8 @@ interface FailingCase {
   attemptMs?: number;
 }
 
-/**
- * A timeout starts a little before its request reaches the replay exchange, so an attempt can look
- * shorter than the timeout by that head start. CCXT's starts as it sends (200 ms is ample); the load
- * deadline starts when the pool posts the load, before the worker builds a CCXT instance, which on a
- * busy machine can take several hundred ms (1000 ms allowed).
- */
-const CCXT_HEAD_START_MS = 200;
-const DEADLINE_HEAD_START_MS = 1000;
+/** Node timers may fire up to 1 ms early, and the event times are whole ms. */
+const TIMER_SLACK_MS = 2;
 
 const withRetryAfter = { 'Retry-After': String(RETRY_AFTER_S) };
 const FAILING: FailingCase[] = [
@@ -74,7 +69,7 @@ const FAILING: FailingCase[] = [
   },
   {
     name: 'no response (hang)', fault: { kind: 'hang' },
-    error: /^RequestTimeout: binancecoinm GET \S+ request timed out \(1000 ms\)$/, attemptMs: CCXT_TIMEOUT_MS - CCXT_HEAD_START_MS,
+    error: /^RequestTimeout: binancecoinm GET \S+ request timed out \(1000 ms\)$/, attemptMs: CCXT_TIMEOUT_MS,
   },
   { name: 'connection reset mid-body', fault: { kind: 'reset' }, error: /ECONNRESET/ },
   { name: 'malformed JSON (body cut in half)', fault: { kind: 'malformed-json' }, error: /^BadResponse: binancecoinm GET \S+ answered HTTP 200 with malformed JSON/ },
@@ -84,7 +79,7 @@ const FAILING: FailingCase[] = [
     // 100 KB at 64 bytes per 100 ms would take minutes: far past CCXT's timeout, which stops at the headers.
     name: 'slow trickle', fault: { kind: 'trickle', chunkBytes: 64, intervalMs: 100 },
     error: new RegExp(`^LoadTimeout: binancecoinm load did not finish within ${REFRESH.loadTimeoutSeconds * 1000} ms`),
-    attempts: 2, attemptMs: REFRESH.loadTimeoutSeconds * 1000 - DEADLINE_HEAD_START_MS,
+    attempts: 2, attemptMs: REFRESH.loadTimeoutSeconds * 1000,
   },
 ];
 
@@ -95,9 +90,12 @@ function expectResilient(expect: ExpectStatic, run: FaultRun, bound: number): vo
   expect(run.after).toEqual(run.before);
   expect(run.revisionAfter).toBe(run.revisionBefore);
   expect(run.status.instrumentCount).toBe(run.before.count);
-  // Backed off: at least two attempts (else nothing was retried), no more than the config allows.
+  // Backed off: at least two attempts (else nothing was retried), no more than the config allows;
+  // every faulted request was an attempt the service reports (the last may still be running).
   expect(run.window.length).toBeGreaterThanOrEqual(2);
   expect(run.window.length).toBeLessThanOrEqual(bound);
+  expect(run.attempts.length).toBeGreaterThanOrEqual(run.window.length - 1);
+  expect(run.attempts.length).toBeLessThanOrEqual(run.window.length);
   expect(run.unfaulted).toBe(0);
   // The other exchange kept refreshing through the fault, on its own schedule.
   expect(run.other).toMatchObject({ state: ExchangeState.EXCHANGE_STATE_READY, consecutiveFailures: 0, lastError: '' });
@@ -109,41 +107,66 @@ function expectResilient(expect: ExpectStatic, run: FaultRun, bound: number): vo
   expect(run.recovered.lastSuccessTime?.getTime()).toBeGreaterThanOrEqual(run.startedAt + run.windowMs);
 }
 
+/**
+ * How long before its request reached the exchange the window's first attempt started (its tick):
+ * the slot wait and the worker building a CCXT instance, which a busy machine stretches. Measured
+ * from the service's own report of that attempt (its end less its duration) and the request's
+ * arrival in the replay log, plus the slack of whole-ms event times: at least what really preceded
+ * the request, so a bound widened by it stays sound.
+ */
+function firstHeadStartMs(run: FaultRun): number {
+  const [request] = run.window;
+  const [attempt] = run.attempts;
+  if (request === undefined || attempt === undefined) throw new Error('no attempt in the window');
+  return Math.max(0, request.at - (attempt.endedAt - attempt.durationMs)) + TIMER_SLACK_MS;
+}
+
 function summary(name: string, run: FaultRun, bound: number, attempts: number): void {
   const gaps = gapsMs(run.window);
   console.info(
     `[fault] ${name}: ${run.window.length} requests in ${run.windowMs} ms (bound ${bound}), ${attempts} attempts, ` +
-    `min gap ${gaps.length > 0 ? Math.min(...gaps) : '-'} ms, recovered ${run.recoveredAfterMs} ms after clear; ` +
+    `min gap ${gaps.length > 0 ? Math.min(...gaps) : '-'} ms, first head start ${firstHeadStartMs(run)} ms, recovered ${run.recoveredAfterMs} ms after clear; ` +
     `${OTHER}: ${run.otherRequests} requests, ${run.other.state === ExchangeState.EXCHANGE_STATE_READY ? 'READY' : 'NOT READY'}`,
   );
 }
 
+// Three waits per case: the service's first loads, the fault's attempts, the recovery.
+const CASE_TIMEOUT_MS = 3 * PATIENCE_MS;
+
 describe.concurrent(`faults on ${FAULTED}'s market list`, () => {
-  it.for(FAILING.map((c) => [c.name, c] as const))('%s', { timeout: 90_000 }, async ([, { fault, error, retryAfterMs = 0, attempts = 3, attemptMs = 0 }], { expect, task }) => {
+  it.for(FAILING.map((c) => [c.name, c] as const))('%s', { timeout: CASE_TIMEOUT_MS }, async ([, { fault, error, retryAfterMs = 0, attempts = 3, attemptMs = 0 }], { expect, task }) => {
     const run = await runFault({ fault, expect: 'fails', attempts } satisfies FaultScript);
-    const bound = maxFailedAttemptsIn(run.windowMs, REFRESH, retryAfterMs, attemptMs);
+    // The window widened by the first attempt's measured head start: a timeout starts before its
+    // request arrives, so only an attempt that runs into one can bring requests closer than that.
+    const bound = maxFailedAttemptsIn(run.windowMs + (attemptMs > 0 ? firstHeadStartMs(run) : 0), REFRESH, retryAfterMs, attemptMs);
     summary(task.name, run, bound, run.status.consecutiveFailures);
 
     expectResilient(expect, run, bound);
     expect(run.status.state).toBe(ExchangeState.EXCHANGE_STATE_FAILED);
     expect(run.status.lastError).toMatch(error);
     expect(run.status.consecutiveFailures).toBeGreaterThanOrEqual(attempts);
-    // Each retry waited at least its backoff delay, and at least Retry-After when one was sent.
-    gapsMs(run.window).forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(shortestRetryGapMs(i + 1, REFRESH, retryAfterMs, attemptMs)));
+    // Each attempt ran into its timeout before it failed (a lower bound: a slow machine only adds).
+    for (const attempt of run.attempts) expect(attempt.durationMs).toBeGreaterThanOrEqual(attemptMs - TIMER_SLACK_MS);
+    // Each retry's request came at least its backoff delay, and at least Retry-After when one was
+    // sent, after the failure before it was reported.
+    run.window.slice(1).forEach((request, i) => {
+      const failedAt = run.attempts[i]?.endedAt ?? Number.NaN;
+      expect(request.at - failedAt, `retry ${i + 1}`).toBeGreaterThanOrEqual(shortestRetryDelayMs(i + 1, REFRESH, retryAfterMs));
+    });
     // The status announces the next attempt, Retry-After included.
     const { pending } = run;
     expect(pending?.nextAttemptTime).toBeDefined();
     const announcedMs = (pending?.nextAttemptTime?.getTime() ?? 0) - (pending?.lastAttemptTime?.getTime() ?? 0);
-    expect(announcedMs).toBeGreaterThanOrEqual(shortestRetryGapMs(1, REFRESH, retryAfterMs));
+    expect(announcedMs).toBeGreaterThanOrEqual(shortestRetryDelayMs(1, REFRESH, retryAfterMs));
   });
 
   // Two cuts in turn: an identical cut on the next refresh would confirm the hold (the guard takes a
   // repeated list as a real delisting), so a fault that persists as one cut is not what this shows.
-  it('truncated market list (90% and 70% of the markets missing, in turn)', { timeout: 90_000 }, async ({ expect, task }) => {
+  it('truncated market list (90% and 70% of the markets missing, in turn)', { timeout: CASE_TIMEOUT_MS }, async ({ expect, task }) => {
     const run = await runFault({
       fault: [{ kind: 'truncated-list', keep: 0.1 }, { kind: 'truncated-list', keep: 0.3 }], expect: 'held', attempts: 2,
     });
-    const bound = maxRefreshesIn(run.windowMs, REFRESH);
+    const bound = maxRefreshesIn(run.windowMs, REFRESH, firstHeadStartMs(run));
     summary(task.name, run, bound, run.status.heldRefreshes - run.heldBefore);
 
     expectResilient(expect, run, bound);

@@ -8,6 +8,7 @@ import { planFault, truncateMarketList } from '../../src/adapters/replay/fault-p
 import { startReplayServer, type ReplayServer } from '../../src/adapters/replay/index.js';
 import { FaultTable, type ReplayFault } from '../../src/adapters/replay/replay-fault.js';
 import { EXCHANGES_DIR } from '../support/fixtures.js';
+import { waitFor } from '../support/wait-for.js';
 
 const COINM_URL = 'https://dapi.binance.com/dapi/v1/exchangeInfo';
 const DYDX_URL = 'https://indexer.dydx.trade/v4/perpetualMarkets';
@@ -131,6 +132,7 @@ describe('faults over HTTP', () => {
 
   it('trickle sends the whole recording in chunks', async () => {
     const chunkBytes = Math.ceil(coinmBody.length / 4);
+    // Four chunks 10 ms apart (test input): the interval only spaces the writes.
     replay.fault(COINM_URL, { kind: 'trickle', chunkBytes, intervalMs: 10 }, { times: 1 });
     const res = await get();
     const chunks: Uint8Array[] = [];
@@ -144,7 +146,7 @@ describe('faults over HTTP', () => {
     const own = await startReplayServer({ fixturesDir: EXCHANGES_DIR });
     own.fault(COINM_URL, HANG);
     const pending = fetch(`${own.url}${COINM_URL}`).then(() => 'answered', () => 'failed');
-    while (own.requestCount(COINM_URL) === 0) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => own.requestCount(COINM_URL) > 0, 'the request to reach the replay exchange');
     expect(own.requestLog()).toEqual([expect.objectContaining({ status: 0, source: 'fault', fault: 'hang' })]);
     await own.close();
     expect(await pending).toBe('failed');

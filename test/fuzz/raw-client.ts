@@ -9,11 +9,11 @@ export interface CallPlan {
   kind: CallKind;
   /** Unary and server streaming: exactly one. Bidi: written in order, then half-closed. */
   requests: Buffer[];
-  /** Relative to the call's start; 0 or negative is a deadline already passed. */
+  /** Relative to the call's start; 0 or negative is a deadline already passed. Test input: the case's deadline. */
   deadlineMs: number;
   /** Cancel once this many responses have arrived (0: on the turn after the call starts). */
   cancelAfterMessages?: number;
-  /** Cancel this long after the call starts, whatever has arrived. */
+  /** Cancel this long after the call starts, whatever has arrived. Test input: a cancel mid-call, not a wait. */
   cancelAfterMs?: number;
 }
 

@@ -9,7 +9,6 @@ import { EXCHANGES_DATED_DIR, EXCHANGES_DIR, FIXTURES_DIR, readRawJson } from '.
 import { marketCount, marketOf, replayExchange } from './exchange-factory.js';
 import { binanceSymbols, binanceTick, EXCHANGE_SPECS } from './raw-fixtures.js';
 
-const SLOW = { timeout: 30_000 };
 const FAPI_URL = 'https://fapi.binance.com/fapi/v1/exchangeInfo';
 const OKX_SPOT_URL = 'https://www.okx.com/api/v5/public/instruments?instType=SPOT';
 const USDM_DATED = 'exchanges-dated/binanceusdm@2024-12-13/fapi_v1_exchangeInfo.json';
@@ -44,7 +43,7 @@ afterAll(async () => {
 
 describe('loadMarkets through the real ccxt, one prefix per exchange', () => {
   for (const spec of EXCHANGE_SPECS) {
-    it(`${spec.id}: every raw instrument becomes a market`, SLOW, async () => {
+    it(`${spec.id}: every raw instrument becomes a market`, async () => {
       const exchange = await loadedExchange(spec.id);
       expect(marketCount(exchange)).toBe(spec.rawCount());
       const market = marketOf(exchange, spec.symbol);
@@ -82,23 +81,22 @@ describe('request paths', () => {
     expect(await sameBytes(res, USDM_NOW)).toBe(true);
   });
 
-  it('answers an unknown URL with a quick 404 naming it', async () => {
+  it('answers an unknown URL itself with a 404 naming it', async () => {
     const unknown = 'https://api.binance.com/api/v3/nothing?x=1';
-    const started = Date.now();
     const res = await fetch(server.proxyUrlFor('binance') + encodeURIComponent(unknown));
     expect(res.status).toBe(404);
     expect(await res.text()).toContain(unknown);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // Answered from the recordings' index (never passed on anywhere): logged as its own error.
+    expect(server.requestLog().filter((e) => e.url === unknown)).toEqual([expect.objectContaining({ prefix: 'binance', status: 404, source: 'error' })]);
     expect((await fetch(`${server.url}nowhere/${FAPI_URL}`)).status).toBe(404);
     expect((await fetch(`${server.url}favicon.ico`)).status).toBe(400);
   });
 
-  it('makes ccxt loadMarkets reject (not hang) when a URL has no recording', SLOW, async () => {
+  it('makes ccxt loadMarkets reject (not hang) when a URL has no recording', async () => {
     // ccxt's default okx underlyings include ETH-USD, which has no recording.
     const okx = replayExchange(server, 'okx', { options: {} });
-    const started = Date.now();
-    await expect(okx.loadMarkets()).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // The rejection is the replay server's 404 reaching CCXT, not a timeout of a request left hanging.
+    await expect(okx.loadMarkets()).rejects.toThrow(/ 404 Not Found replay: no recording for https:\/\/www\.okx\.com\/api\/v5\/public\/instruments\?instType=OPTION&uly=ETH-USD/);
     expect(server.requestLog()).toContainEqual(
       expect.objectContaining({
         prefix: 'okx',
@@ -108,7 +106,7 @@ describe('request paths', () => {
     );
   });
 
-  it('serves undated sets on the unprefixed path, but never dated ones', SLOW, async () => {
+  it('serves undated sets on the unprefixed path, but never dated ones', async () => {
     const before = server.requestCount(FAPI_URL);
     const usdm = replayExchange(server, 'binanceusdm');
     usdm.proxyUrl = server.proxyUrlFor();
@@ -123,7 +121,7 @@ describe('request paths', () => {
 });
 
 describe('dated sets', () => {
-  it('binance@2022-12-17 loads the older spot list under its own prefix', SLOW, async () => {
+  it('binance@2022-12-17 loads the older spot list under its own prefix', async () => {
     expect(server.exchangeFor('binance@2022-12-17')).toBe('binance');
     expect(server.proxyUrlFor('binance@2022-12-17')).toBe(`${server.url}binance@2022-12-17/`);
     const dated = await loadedExchange('binance@2022-12-17');
@@ -142,7 +140,7 @@ describe('dated sets', () => {
     expect(now.markets?.['NBT/USDT']).toBeUndefined();
   });
 
-  it('mount() switches a prefix to another recording at runtime', SLOW, async () => {
+  it('mount() switches a prefix to another recording at runtime', async () => {
     await server.mount('usdm-over-time', path.join(EXCHANGES_DATED_DIR, 'binanceusdm@2024-12-13'));
     const usdm = replayExchange(server, 'usdm-over-time');
     await usdm.loadMarkets();
@@ -160,7 +158,7 @@ describe('dated sets', () => {
 });
 
 describe('override()', () => {
-  it('answers one URL with a given body, on one prefix, until removed', SLOW, async () => {
+  it('answers one URL with a given body, on one prefix, until removed', async () => {
     await server.mount('usdm-override', path.join(EXCHANGES_DIR, 'binanceusdm'));
     const raw = readRawJson<{ symbols: { symbol: string }[] }>(USDM_DATED);
     const two = { ...raw, symbols: raw.symbols.filter((s) => ['BTCUSDT', 'LINAUSDT'].includes(s.symbol)) };

@@ -42,6 +42,8 @@ describe('writeFileAtomicSync', () => {
   it('a process killed mid-write leaves the old or the new file, whole; leftover temps are removable', async () => {
     const dir = tempDir();
     const path = join(dir, 'big.bin');
+    // Test input, not waits: kill moments spread over the next writes (a 1 MB write takes a few ms).
+    // Whenever the kill lands, the file must be whole; the child writes until it is killed.
     for (const delayMs of [0, 3, 7, 12, 20]) {
       const child = spawn(process.execPath, ['--input-type=module', '-e', WRITER, path], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));

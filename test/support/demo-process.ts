@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { PATIENCE_MS } from './wait-for.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = `${REPO_ROOT}dist/src/cli/main.js`;
@@ -16,8 +17,8 @@ export interface CliProcess {
   stop(): Promise<number | null>;
 }
 
-/** Runs the built `instruments` binary with args and waits for its "serving" log line. */
-export async function startCli(args: string[], timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
+/** Runs the built `instruments` binary with args and waits (one wait's patience by default) for its "serving" log line. */
+export async function startCli(args: string[], timeoutMs = PATIENCE_MS, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
   // The HTTP port on 0 unless a test says otherwise, so parallel tests never collide on 9464.
   const childEnv = { ...process.env, INSTRUMENTS_HTTP_LISTEN: '127.0.0.1:0', INSTRUMENTS_LOGGING_FORMAT: 'json', ...env };
   const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: childEnv });
@@ -25,7 +26,7 @@ export async function startCli(args: string[], timeoutMs = 30_000, env: NodeJS.P
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let httpPort: number | undefined;
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "serving" line within ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`waited ${timeoutMs} ms for the "serving" line; logs:\n${logs.join('\n')}`)), timeoutMs);
     void exited.then((code) => reject(new Error(`exited with ${code} before serving:\n${logs.join('\n')}`)));
     createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
       logs.push(line);

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { notYet, waitFor } from './wait-for.js';
 
 /**
  * A real redis-server of the test's own (installed by the test setup from Debian's packages, or
@@ -54,22 +55,22 @@ export async function startRedis(): Promise<TestRedis> {
     child = proc;
     proc.stdout?.on('data', (b: Buffer) => { output += b.toString(); });
     proc.stderr?.on('data', (b: Buffer) => { output += b.toString(); });
-    // Ready when it answers PING (the append-only file is loaded by then).
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}:\n${output}`);
+    // Ready when it answers PING (the append-only file is loaded by then); an exit ends the wait.
+    const ready = await waitFor(async () => {
+      if (proc.exitCode !== null) return 'exited';
       const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
       probe.on('error', () => undefined);
       try {
         await probe.connect();
-        if ((await probe.ping()) === 'PONG') return;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port} within 20 s:\n${output}`);
-        await new Promise((r) => setTimeout(r, 50));
+        const answer = await probe.ping();
+        return answer === 'PONG' ? 'ready' : notYet(answer);
       } finally {
         probe.disconnect();
       }
-    }
+    }, `redis-server to answer PING on port ${port}`, { everyMs: 50 }).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${output}`);
+    });
+    if (ready === 'exited') throw new Error(`redis-server exited with ${proc.exitCode}:\n${output}`);
   };
   const kill = async (): Promise<void> => {
     const proc = child;

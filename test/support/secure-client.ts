@@ -10,12 +10,12 @@ import {
 } from '../../gen/ts/instruments/v1/instrument_service.js';
 import type { CertFiles } from './certs.js';
 import { REPO_ROOT } from './demo-process.js';
+import { PATIENCE_MS } from './wait-for.js';
 
 // Clients for a server with TLS and/or bearer tokens, through grpc-js and through grpcurl.
 
-/** A failed call's deadline: far above any real answer, only there so a broken test cannot hang. */
-const DEADLINE_MS = 15_000;
-const deadline = (): Date => new Date(Date.now() + DEADLINE_MS);
+/** A call's deadline: one wait's patience, only there so a broken test cannot hang. */
+const deadline = (): Date => new Date(Date.now() + PATIENCE_MS);
 
 export function tlsCredentials(ca: CertFiles, client?: CertFiles): ChannelCredentials {
   return client === undefined ? credentials.createSsl(ca.cert) : credentials.createSsl(ca.cert, client.key, client.cert);
@@ -79,7 +79,8 @@ export interface GrpcurlResult {
 export function grpcurl(args: string[]): Promise<GrpcurlResult> {
   if (!existsSync(GRPCURL)) throw new Error(`${GRPCURL} is missing: run "node scripts/ensure-tools.mjs --only grpcurl" (npm test does)`);
   return new Promise((resolve) => {
-    execFile(GRPCURL, ['-max-time', '15', ...args], (error, stdout, stderr) => {
+    // grpcurl's whole run (connect included) gets one wait's patience, in whole seconds.
+    execFile(GRPCURL, ['-max-time', String(PATIENCE_MS / 1000), ...args], (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });

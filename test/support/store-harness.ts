@@ -5,6 +5,7 @@ import { DEFAULT_WATCH_SETTINGS, type WatchSettings } from '../../src/rpc/watch-
 import { startGrpcServer, type RunningServer } from '../../src/server/grpc-server.js';
 import { InstrumentStore, DEFAULT_HISTORY } from '../../src/store/instrument-store.js';
 import type { HistoryLimits } from '../../src/store/change-history.js';
+import { PATIENCE_MS } from './wait-for.js';
 
 /** The real gRPC server over a store the test feeds directly, for stream mechanics. */
 export interface StoreHarness {
@@ -24,10 +25,11 @@ export async function startStoreHarness(watch: Partial<WatchSettings> = {}, hist
   const server = await startGrpcServer('127.0.0.1:0', { store, exchanges }, () => {}, { ...DEFAULT_WATCH_SETTINGS, ...watch });
   const address = `127.0.0.1:${server.port}`;
   const client = new InstrumentServiceClient(address, credentials.createInsecure());
+  // close()'s grace (teardown, not a wait): streams a test left open are forced shut after it.
   return { store, server, client, address, close: async () => { client.close(); await server.close(500); } };
 }
 
-/** A watch whose messages are collected; `next(n)` waits for n more. */
+/** A watch whose messages are collected; `next(n)` waits for n more (default: one wait's patience). */
 export interface Watch {
   messages: WatchChangesResponse[];
   stream: ReturnType<InstrumentServiceClient['watchChanges']>;
@@ -52,9 +54,9 @@ export function watch(client: InstrumentServiceClient, request: DeepPartial<Watc
     messages,
     stream,
     status: () => ended,
-    next: (count = 1, timeoutMs = 5000) => new Promise((resolve, reject) => {
+    next: (count = 1, timeoutMs = PATIENCE_MS) => new Promise((resolve, reject) => {
       const target = consumed + count;
-      const timer = setTimeout(() => reject(new Error(`expected ${count} more messages, have ${messages.length - consumed}: ${JSON.stringify(messages.slice(consumed)).slice(0, 500)}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`waited ${timeoutMs} ms for ${count} more messages, have ${messages.length - consumed}: ${JSON.stringify(messages.slice(consumed)).slice(0, 500)}`)), timeoutMs);
       const check = (): void => {
         if (messages.length >= target) {
           clearTimeout(timer);

@@ -11,6 +11,7 @@ import type { ReplayFault, RequestLogEntry } from '../../../src/adapters/replay/
 import { DEFAULT_CONFIG, type RefreshConfig } from '../../../src/app/config.js';
 import type { RefreshEvent } from '../../../src/app/refresh-event.js';
 import { startHarness, waitForExchanges, type Harness } from '../../support/service-harness.js';
+import { notYet, waitFor } from '../../support/wait-for.js';
 
 export const FAULTED = 'binancecoinm';
 export const FAULTED_URL = 'https://dapi.binance.com/dapi/v1/exchangeInfo';
@@ -56,6 +57,13 @@ export interface FaultRun {
   windowMs: number;
   /** Requests for the faulted URL that got the fault, oldest first. */
   window: RequestLogEntry[];
+  /**
+   * The faulted exchange's failed or held attempts that ended while the fault was armed, oldest
+   * first, as its refresh events report them: when each ended (ms since the epoch) and how long it
+   * ran from its start (its tick, before waiting for a load slot). One per request in `window`,
+   * but the last one's may still have been running at the clear.
+   */
+  attempts: Array<{ endedAt: number; durationMs: number }>;
   /** Requests for the faulted URL answered normally while the fault was armed (should be none). */
   unfaulted: number;
   /** The status once the first load after the clear has succeeded. */
@@ -63,17 +71,6 @@ export interface FaultRun {
   /** Requests for the faulted URL after the clear, up to the first successful load. */
   recoveryRequests: number;
   recoveredAfterMs: number;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 45_000): Promise<T> {
-  for (const deadline = Date.now() + timeoutMs; ;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 async function statusOf(h: Harness, id: string): Promise<ExchangeStatus> {
@@ -116,12 +113,14 @@ export async function runFault(plan: FaultScript): Promise<FaultRun> {
     const t0 = Date.now();
     h.replay.fault(FAULTED_URL, plan.fault, { times: Number.POSITIVE_INFINITY });
     let pending: ExchangeStatus | undefined;
-    const status = await until(async () => {
+    // Probed every 50 ms: fourteen of these services share the file's process, each asked by RPC.
+    const status = await waitFor(async () => {
       const s = await statusOf(h, FAULTED);
       if (s.state === ExchangeState.EXCHANGE_STATE_FAILED && s.nextAttemptTime !== undefined) pending ??= s;
       const seen = plan.expect === 'fails' ? s.consecutiveFailures : s.heldRefreshes - heldBefore;
-      return seen >= plan.attempts && h.replay.requestCount(OTHER_URL, t0) >= 2 ? s : undefined;
-    }, `${plan.attempts} ${plan.expect === 'fails' ? 'failed' : 'held'} loads of ${FAULTED}`);
+      const otherRequests = h.replay.requestCount(OTHER_URL, t0);
+      return seen >= plan.attempts && otherRequests >= 2 ? s : notYet({ [plan.expect]: seen, otherRequests, lastError: s.lastError });
+    }, `${plan.attempts} ${plan.expect === 'fails' ? 'failed' : 'held'} loads of ${FAULTED} and 2 requests of ${OTHER}`, { everyMs: 50 });
     const during = await served(h);
     const other = await statusOf(h, OTHER);
     const t1 = Date.now();
@@ -131,18 +130,21 @@ export async function runFault(plan: FaultScript): Promise<FaultRun> {
     const window = log.filter((e) => e.source === 'fault');
     // Strictly inside: a request in the same millisecond as the arming or the clear may be either side of it.
     const unfaulted = log.filter((e) => e.source !== 'fault' && e.at > t0 && e.at < t1).length;
+    const attempts = events
+      .filter((e) => e.at.getTime() >= t0 && (e.outcome === 'failed' || e.outcome === 'held'))
+      .map((e) => ({ endedAt: e.at.getTime(), durationMs: e.durationMs }));
 
     // The first successful load after the clear (later refreshes keep coming on schedule).
-    const success = await until(
-      () => Promise.resolve(events.find((e) => e.at.getTime() >= t1 && (e.outcome === 'applied' || e.outcome === 'unchanged'))),
-      `${FAULTED} to recover`,
+    const success = await waitFor(
+      () => events.find((e) => e.at.getTime() >= t1 && (e.outcome === 'applied' || e.outcome === 'unchanged')) ?? notYet(events.at(-1)),
+      `${FAULTED}'s first successful refresh after the fault cleared`,
     );
     const successAt = success.at.getTime();
     const recovered = await statusOf(h, FAULTED);
     const recoveryRequests = h.replay.requestLog().filter((e) => e.url === FAULTED_URL && e.source !== 'fault' && e.at >= t1 && e.at <= successAt).length;
     return {
       before, during, after: await served(h), revisionBefore, revisionAfter: h.service.store.revision,
-      status, pending, other, otherRequests, heldBefore, startedAt: t0, windowMs: t1 - t0, window, unfaulted,
+      status, pending, other, otherRequests, heldBefore, startedAt: t0, windowMs: t1 - t0, window, attempts, unfaulted,
       recovered, recoveryRequests, recoveredAfterMs: successAt - t1,
     };
   } finally {
