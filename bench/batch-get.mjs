@@ -29,6 +29,8 @@ const TARGET_RATIO = 20;
 const seconds = args.smoke ? 0.5 : Number(args.seconds);
 const warmupSeconds = args.smoke ? 0.2 : 1;
 const rounds = args.smoke ? 1 : Number(args.rounds);
+// Smoke: a fixed number of calls, so a busy machine makes the run longer instead of empty.
+const calls = args.smoke ? 200 : undefined;
 requireGhz();
 
 /** `count` keys evenly spread over `keys`, so the batch touches every exchange, not one corner. */
@@ -49,7 +51,7 @@ const service = await startLoadedService();
 try {
   const keys = spread(await listKeys(service.client), BATCH);
   await checkBatch(service.client, keys);
-  const load = { port: service.port, serverPid: service.pid, proto: OPAQUE_PROTO, concurrency: CONCURRENCY, seconds, warmupSeconds };
+  const load = { port: service.port, serverPid: service.pid, proto: OPAQUE_PROTO, concurrency: CONCURRENCY, seconds, warmupSeconds, calls };
   const singles = [];
   const batches = [];
   for (let round = 0; round < rounds; round++) {

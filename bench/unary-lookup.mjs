@@ -33,6 +33,8 @@ const CONCURRENCIES = [1, 16, 64];
 const seconds = args.smoke ? 0.5 : Number(args.seconds);
 const warmupSeconds = args.smoke ? 0.2 : 1;
 const rounds = args.smoke ? 1 : Number(args.rounds);
+// Smoke: a fixed number of calls, so a busy machine makes the run longer instead of empty.
+const calls = args.smoke ? 200 : undefined;
 const TARGET_RPS_RATIO = 0.9;
 const TARGET_P99_RATIO = 1.2;
 requireGhz();
@@ -61,7 +63,7 @@ async function measure(servicePort, servicePid, barePort, barePid) {
   const results = [];
   for (const concurrency of CONCURRENCIES) {
     const runs = { service: [], bare: [] };
-    const load = { method: 'GetInstrument', data: { instrument_key: KEY }, concurrency, seconds, warmupSeconds };
+    const load = { method: 'GetInstrument', data: { instrument_key: KEY }, concurrency, seconds, warmupSeconds, calls };
     for (let round = 0; round < rounds; round++) {
       runs.service.push(await runGhz({ ...load, port: servicePort, serverPid: servicePid }));
       runs.bare.push(await runGhz({ ...load, port: barePort, serverPid: barePid }));

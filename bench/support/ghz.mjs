@@ -92,7 +92,8 @@ const coresUsed = (before, after, wallS) => (before === undefined || after === u
  * A warm-up run of `warmupSeconds` (none by default), then a measured run of `seconds`, of
  * `method` (e.g. 'GetInstrument') on 127.0.0.1:`port` with `concurrency` workers over one
  * connection and `data` (the request as proto JSON). `proto` is SERVICE_PROTO (default) or
- * OPAQUE_PROTO.
+ * OPAQUE_PROTO. With `calls`, each run makes that many calls instead of running for a time: the
+ * smoke runs, whose half-second windows can pass without one finished call on a busy machine.
  *
  * Returns the figures of summarize() plus when the measured run ran on the wall clock
  * (`startedAt`, `endedAt`: Date.now() ms; ghz gives its start to the second only, so it is
@@ -102,17 +103,18 @@ const coresUsed = (before, after, wallS) => (before === undefined || after === u
  * `serverUsPerCall` (CPU µs per OK call, which does not depend on who the bottleneck was).
  */
 export async function runGhz({
-  port, method, data, seconds, concurrency = 16, warmupSeconds = 0, serverPid, proto = SERVICE_PROTO, keepLatencies = false,
+  port, method, data, seconds, concurrency = 16, warmupSeconds = 0, serverPid, proto = SERVICE_PROTO, keepLatencies = false, calls,
 }) {
+  const span = (s) => (calls === undefined ? ['-z', `${s}s`] : ['-n', String(calls)]);
   const base = [
     '--insecure', '--proto', proto.file, '--import-paths', proto.importPath, '--call', `${SERVICE}.${method}`,
     '-d', JSON.stringify(data), '-c', String(concurrency), '--cpus', String(GHZ_CPUS),
     '--disable-template-functions', '--disable-template-data', '-O', 'json',
   ];
   const target = `127.0.0.1:${port}`;
-  if (warmupSeconds > 0) summarize(await execGhz([...base, '-z', `${warmupSeconds}s`, target]), concurrency);
+  if (warmupSeconds > 0) summarize(await execGhz([...base, ...span(warmupSeconds), target]), concurrency);
   const started = { wall: performance.now(), ghz: exitedChildrenCpuSeconds(), server: serverPid && cpuTimes(serverPid) };
-  const result = summarize(await execGhz([...base, '-z', `${seconds}s`, target]), concurrency, { keepLatencies });
+  const result = summarize(await execGhz([...base, ...span(seconds), target]), concurrency, { keepLatencies });
   const endedAt = Date.now();
   const wallMs = performance.now() - started.wall;
   // Both the server's CPU time and the OK count cover the measured run (ghz's startup aside).
