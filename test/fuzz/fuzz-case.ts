@@ -9,9 +9,10 @@ import type { FuzzRandom } from './fuzz-random.js';
 import type { CallPlan } from './raw-client.js';
 import type { Target } from './rpc-targets.js';
 import { lenField, nestedField } from './wire.js';
+import { PATIENCE_MS } from '../support/wait-for.js';
 
-/** Generous: a call still running after this is a hang, reported as a failure. */
-export const NORMAL_DEADLINE_MS = 30_000;
+/** A call still running after one wait's patience is a hang, reported as a failure. */
+export const NORMAL_DEADLINE_MS = PATIENCE_MS;
 /** Deadlines at or below this may legitimately end a call with DEADLINE_EXCEEDED. */
 export const SHORT_DEADLINE_MS = 1000;
 /** The server's grpc.max_receive_message_length (src/server/grpc-server.ts). */
