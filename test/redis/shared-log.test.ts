@@ -7,7 +7,8 @@ import type { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrumen
 import type { RedisKeys } from '../../src/adapters/redis/redis-keys.js';
 import { InstrumentStore, type PreparedDelta } from '../../src/store/instrument-store.js';
 import { perpetual } from '../support/definitions.js';
-import { Cleanup, useRedis, contentsOf, freshPrefix, openLog, startFollower, startKeeper, startLeader, until } from './support/redis-mode.js';
+import { notYet, PATIENCE_MS, waitFor } from '../support/wait-for.js';
+import { Cleanup, useRedis, contentsOf, freshPrefix, openLog, startFollower, startKeeper, startLeader } from './support/redis-mode.js';
 
 const cleanup = new Cleanup();
 const env = useRedis(cleanup);
@@ -55,17 +56,18 @@ describe('fencing', () => {
 
   it('refuses a poller whose lease expired and was taken over, and takes the new holder\'s commit', async () => {
     const prefix = freshPrefix();
+    // Configured short: a's lease runs out, and b takes it over, about a second after a is cut off.
     const leaseMs = 1000;
     const demoted: string[] = [];
     const a = await startKeeper(env.redis, prefix, 'a', ['aaa'], leaseMs, cleanup, { elected: () => undefined, demoted: (e) => demoted.push(e) });
-    const stale = await until('a elected', () => a.keeper.leaseOf('aaa'));
+    const stale = await waitFor(() => a.keeper.leaseOf('aaa'), 'a elected');
     const b = await startKeeper(env.redis, prefix, 'b', ['aaa'], leaseMs, cleanup);
     // a's load, prepared while it held the lease; then a is cut off from Redis (a partition, a long pause).
     const delta = prepare(new InstrumentStore(), 'aaa', of('aaa', 'BTC'));
     a.link.close();
-    const current = await until('b to take the lease over once a\'s expired', () => b.keeper.leaseOf('aaa'), 20 * leaseMs);
+    const current = await waitFor(() => b.keeper.leaseOf('aaa'), 'b to take the lease over once a\'s expired');
     // a gives up on its own too (when, relative to the expiry, is lease-keeper.test.ts's business).
-    await until('a to stop polling', () => (demoted.length > 0 ? true : undefined));
+    await waitFor(() => demoted.length > 0, 'a to stop polling');
     expect(demoted).toEqual(['aaa']);
     expect(Number(current.split('/')[1])).toBeGreaterThan(Number(stale.split('/')[1]));
 
@@ -73,7 +75,7 @@ describe('fencing', () => {
     expect(await log.commit(delta, 0, stale)).toEqual({ ok: false, reason: 'lease', holder: current });
     expect(await written(keys, 'aaa')).toEqual({ seq: null, revision: null, length: 0, source: {}, compacted: null });
     expect(await log.commit(delta, 0, current)).toEqual({ ok: true, seq: 1, revision: 1 });
-  });
+  }, 3 * PATIENCE_MS); // three waits at most
 });
 
 it('refuses a commit prepared against an older entry, naming the current one', async () => {
@@ -186,7 +188,7 @@ it('reloads the snapshot, once, when entries were trimmed before the replica rea
   const replica = await startFollower(env.redis, prefix, maxEntries, cleanup, (reason) => resyncs.push(reason));
   await leader.commit('aaa', of('aaa', 'BTC', 'ETH', 'SOL'), at(1));
   await leader.commit('aaa', of('aaa', 'BTC', 'ETH'), at(2));
-  await until('the replica at revision 2', () => (replica.store.revision === 2 ? true : undefined));
+  await waitFor(() => replica.store.revision === 2 || notYet(replica.store.revision), 'the replica at revision 2');
   expect(replica.store.retiredDefinitions().map((d) => d.ccxtSymbol)).toEqual(['SOL/USDT:USDT']);
 
   await replica.follower.stop();
@@ -195,13 +197,13 @@ it('reloads the snapshot, once, when entries were trimmed before the replica rea
   for (let i = 4; i <= 7; i++) await leader.commit('aaa', [btc(`0.${i}`), ...of('aaa', 'ETH', 'SOL')], at(i));
   expect(leader.store.revision).toBe(7);
   replica.follower.start();
-  await until('the replica at the shared revision', () => (replica.store.revision === 7 ? true : undefined));
+  await waitFor(() => replica.store.revision === 7 || notYet(replica.store.revision), 'the replica at the shared revision');
   // One more batch read normally: the replica follows the log again, and is done with the old read.
   await leader.commit('aaa', [btc('0.8'), ...of('aaa', 'ETH', 'SOL')], at(8));
-  await until('the replica at revision 8', () => (replica.follower.appliedSeq === 8 ? true : undefined));
+  await waitFor(() => replica.follower.appliedSeq === 8 || notYet(replica.follower.appliedSeq), 'the replica at entry 8');
 
   expect(resyncs).toHaveLength(1);
   expect(resyncs[0]).toMatch(/entry \d+ follows 2 here: entries were trimmed/);
   expect(contentsOf(replica.store, ['aaa'])).toEqual(contentsOf(leader.store, ['aaa']));
   expect(replica.store.retiredDefinitions()).toEqual([]);
-});
+}, 4 * PATIENCE_MS); // four waits at most: the leader's election, then the replica at 2, 7 and 8

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { expect, it } from 'vitest';
 import { CLI, REPO_ROOT } from '../support/demo-process.js';
+import { PATIENCE_MS } from '../support/wait-for.js';
 
 // A replica that cannot reach Redis at start has nothing to serve: it exits at once, naming the
 // URL without its password, for a supervisor to restart it (running replicas ride out an outage).
@@ -22,4 +23,4 @@ it('exits 1 with one line naming the Redis URL, password masked, when Redis is u
   expect(code).toBe(1);
   expect(stderr).toBe(`instruments serve: cannot reach Redis at redis://:***@127.0.0.1:${port}: Error: connect ECONNREFUSED 127.0.0.1:${port}\n`);
   expect(stderr).not.toContain('hunter2secret');
-}, 30_000);
+}, PATIENCE_MS); // one wait: the exit

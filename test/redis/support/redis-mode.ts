@@ -11,16 +11,26 @@ import { InstrumentStore } from '../../../src/store/instrument-store.js';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startRedis, type TestRedis } from '../../support/redis-server.js';
+import { PATIENCE_MS, waitFor } from '../../support/wait-for.js';
 
 // In-process pieces of Redis mode wired as start-replica.ts wires them, on a real redis-server,
 // each test under a key prefix of its own so tests share nothing.
 
 export const silent = pino({ level: 'silent' });
 
-/** Long enough for a loaded 2-core machine; the tests never wait for it to pass. */
-const COMMAND_TIMEOUT_MS = 5000;
-/** Short, so stopping a follower (which waits out its blocking read) is quick. */
+/**
+ * A failure detector only: no test waits for a call to time out (a killed Redis fails calls at
+ * once, the offline queue being off). The slowest call is large-commit.test.ts's first load of
+ * 120,000 instruments, one script: 3.5 s idle, 6.3 s with two CPU hogs, slower still beside the
+ * replica suite; two waits' patience keeps a loaded machine well clear of it.
+ */
+export const COMMAND_TIMEOUT_MS = 2 * PATIENCE_MS;
+/** Configured short, so stopping a follower (which waits out its blocking read) is quick. */
 export const READ_BLOCK_MS = 200;
+/** Configured: a follower whose read failed tries again this soon (Redis is local). */
+export const FOLLOWER_RETRY_MS = 50;
+/** A lease no test outlives: the leader keeps its exchanges whatever the machine's pauses. */
+const LEADER_LEASE_MS = 10 * PATIENCE_MS;
 
 export const freshPrefix = (): string => `t-${randomBytes(6).toString('hex')}`;
 
@@ -83,7 +93,7 @@ export async function startKeeper(redis: TestRedis, prefix: string, id: string, 
 export async function startFollower(redis: TestRedis, prefix: string, maxEntries: number, cleanup: Cleanup, onResync: (reason: string) => void = () => undefined) {
   const shared = await openLog(redis, prefix, maxEntries, cleanup);
   const store = new InstrumentStore();
-  const follower = new LogFollower(shared.log, store, silent, { blockMs: READ_BLOCK_MS, retryMs: 50, onResync });
+  const follower = new LogFollower(shared.log, store, silent, { blockMs: READ_BLOCK_MS, retryMs: FOLLOWER_RETRY_MS, onResync });
   await follower.load();
   follower.start();
   cleanup.add(() => follower.stop());
@@ -96,21 +106,11 @@ export async function startFollower(redis: TestRedis, prefix: string, maxEntries
  */
 export async function startLeader(redis: TestRedis, prefix: string, maxEntries: number, exchanges: readonly string[], cleanup: Cleanup) {
   const replica = await startFollower(redis, prefix, maxEntries, cleanup);
-  const { keeper } = await startKeeper(redis, prefix, 'leader', exchanges, 30_000, cleanup);
-  await until('the leader elected for every exchange', () => (exchanges.every((e) => keeper.leaseOf(e) !== undefined) ? true : undefined));
-  const apply = logCommitter(replica.store, replica.log, replica.follower, keeper, 10_000);
+  const { keeper } = await startKeeper(redis, prefix, 'leader', exchanges, LEADER_LEASE_MS, cleanup);
+  await waitFor(() => exchanges.every((e) => keeper.leaseOf(e) !== undefined), 'the leader elected for every exchange');
+  // How long a commit waits for this replica's follower to read it back: one wait's patience.
+  const apply = logCommitter(replica.store, replica.log, replica.follower, keeper, PATIENCE_MS);
   return { ...replica, keeper, commit: (exchange: string, definitions: InstrumentDefinition[], loadedAt: Date) => apply(exchange, definitions, loadedAt) };
-}
-
-/** Polls `probe` until it returns a value (not undefined). */
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const comparable = (definitions: Iterable<InstrumentDefinition>): unknown[] =>
