@@ -107,11 +107,14 @@ export interface Served {
   dataDir: string | undefined;
   /** Resolves with the first log entry (from `from`, a line index) that `match` accepts. */
   logEntry(match: (entry: LogEntry) => boolean, what: string, from?: number): Promise<LogEntry>;
-  /** Graceful stop (SIGTERM for a child), then the replay when it is this service's own. */
-  close(): Promise<void>;
-  /** Child only: SIGKILL, no goodbye; the replay stays up (relaunch on the same data dir). */
+  /**
+   * Graceful stop (SIGTERM for a child: resolves with its exit code), then removes the harness's
+   * files (config, and a `dataDir: true` data dir) and the replay when it is this service's own.
+   */
+  close(): Promise<number | null | undefined>;
+  /** Child only: SIGKILL, no goodbye; files and replay stay (relaunch on the same data dir). */
   kill(): Promise<void>;
-  /** The same config, data dir and replay, started again (after kill or close). */
+  /** The same config, data dir and replay, started again after kill(). */
   relaunch(): Promise<Served>;
 }
 
@@ -153,8 +156,10 @@ export async function launch(spec: LaunchSpec): Promise<Served> {
     : { ...(spec.exchanges as Record<string, Recording>) };
   const exchanges: UserConfig = {};
   for (const [id, recording] of Object.entries(recordings)) {
-    const proxyUrl = await recorded.serve(id, recording, spec.prefix === undefined ? id : `${spec.prefix}-${id}`);
-    exchanges[id] = { ccxt: { proxyUrl } };
+    const prefix = spec.prefix === undefined ? id : `${spec.prefix}-${id}`;
+    const proxyUrl = await recorded.serve(id, recording, prefix);
+    // The recording's own CCXT options (okx's defaultUnderlying, …): what it was recorded with.
+    exchanges[id] = { ccxt: { ...recorded.replay.ccxtOptionsFor(prefix), proxyUrl } };
   }
   const configFile = join(dir, 'config.yaml');
   // JSON is YAML: the file a user would write, read by the same loader in both modes.
@@ -165,7 +170,19 @@ export async function launch(spec: LaunchSpec): Promise<Served> {
     logging: { level: spec.logLevel ?? 'info', format: 'json' },
     ...(dataDir === undefined ? {} : { data_dir: dataDir }),
   }, spec.config ?? {})));
-  return start(spec, { recorded, ownReplay, dir, configFile, dataDir });
+  const layout = { recorded, ownReplay, dir, configFile, dataDir };
+  try {
+    return await start(spec, layout);
+  } catch (error) {
+    // A service that refused to start leaves nothing behind.
+    await cleanUp(layout);
+    throw error;
+  }
+}
+
+async function cleanUp(layout: Layout): Promise<void> {
+  if (layout.ownReplay) await layout.recorded.close();
+  rmSync(layout.dir, { recursive: true, force: true });
 }
 
 interface Layout {
@@ -203,13 +220,14 @@ async function start(spec: LaunchSpec, layout: Layout): Promise<Served> {
       return notYet(logs.at(-1));
     }, what),
     close: async () => {
-      if (closed) return;
+      if (closed) return undefined;
       closed = true;
       client.close();
+      // In-process: the grace a test gives in-flight calls when it is done (input, not a bound).
       if (service !== undefined) await service.stop(1000);
-      if (cli !== undefined) await cli.stop();
-      if (layout.ownReplay) await layout.recorded.close();
-      if (layout.ownReplay) rmSync(layout.dir, { recursive: true, force: true });
+      const code = cli === undefined ? undefined : await cli.stop();
+      await cleanUp(layout);
+      return code;
     },
     kill: async () => {
       if (cli === undefined) throw new Error('kill() is for a child-process service');
