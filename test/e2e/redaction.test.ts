@@ -1,14 +1,14 @@
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ExchangeState, GetStatusResponse, InstrumentServiceClient } from '../../gen/ts/instruments/v1/instrument_service.js';
-import { startReplayServer, type ReplayServer } from '../../src/adapters/replay/index.js';
-import { startCli, type CliProcess } from '../support/demo-process.js';
-import { EXCHANGES_DIR } from '../support/fixtures.js';
+import { ExchangeState, GetStatusResponse, type InstrumentServiceClient } from '../../gen/ts/instruments/v1/instrument_service.js';
+import type { CliProcess } from '../support/demo-process.js';
+import { launch, type Served } from '../support/service-harness.js';
+import { notYet, PATIENCE_MS, waitFor } from '../support/wait-for.js';
 
 // Every secret the service knows (exchange keys, the webhook secret, auth tokens from the file and
 // the environment) is kept out of every log line, metric, status page, event and error, even when
@@ -25,9 +25,8 @@ const SCRAPER_TOKEN = 'scrape-token-19e7c3b5d2a4f680';
 const ALL = [...Object.values(SECRETS), OPS_TOKEN, SCRAPER_TOKEN];
 
 const dir = mkdtempSync(join(tmpdir(), 'redaction-'));
-let replay: ReplayServer;
-let echo: Server;
-let cli: CliProcess;
+let echo: Server | undefined;
+let served: Served | undefined;
 const seen: Array<{ where: string; text: string }> = [];
 
 /** An exchange or webhook receiver that puts every secret it knows into its error body. */
@@ -41,23 +40,25 @@ function startEcho(): Promise<Server> {
 }
 
 beforeAll(async () => {
-  replay = await startReplayServer({ fixturesDir: EXCHANGES_DIR });
   echo = await startEcho();
   const echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/`;
   writeFileSync(join(dir, 'tokens'), `# scraper may only read the HTTP port\nscraper:${SCRAPER_TOKEN}:http\n`);
-  writeFileSync(join(dir, 'config.yaml'), [
-    'auth: { enabled: true, tokens_file: tokens }',
-    `live: { update_interval_seconds: 0.5, retry_initial_seconds: 0.2, retry_max_seconds: 0.5, exchanges: { dydx: { ccxt: { proxyUrl: "${replay.proxyUrlFor('dydx')}" } }, okx: { ccxt: { proxyUrl: "${echoUrl}" } } } }`,
-    `monitoring: { enabled: true, webhook_url: "${echoUrl}hook" }`,
-    'logging: { level: debug, format: json }',
-  ].join('\n'));
-  cli = await startCli(['serve', '--config', join(dir, 'config.yaml'), '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data')], 30_000, {
-    ...SECRETS, INSTRUMENTS_AUTH_TOKENS: `ops:${OPS_TOKEN}`, INSTRUMENTS_AUTH_TOKENS_FILE: join(dir, 'tokens'),
+  // The real binary (secrets come from its environment), dydx from the replay, okx from the echo.
+  served = await launch({
+    process: 'child', exchanges: ['dydx'], dataDir: true, logLevel: 'debug',
+    config: {
+      auth: { enabled: true, tokens_file: join(dir, 'tokens') },
+      // okx fails and is retried; 0.5 s apart at most, so its second failure comes soon.
+      live: { update_interval_seconds: 0.5, retry_max_seconds: 0.5, exchanges: { okx: { ccxt: { proxyUrl: echoUrl } } } },
+      monitoring: { enabled: true, webhook_url: `${echoUrl}hook` },
+    },
+    env: { ...SECRETS, INSTRUMENTS_AUTH_TOKENS: `ops:${OPS_TOKEN}`, INSTRUMENTS_AUTH_TOKENS_FILE: join(dir, 'tokens') },
   });
 });
 afterAll(async () => {
-  await new Promise((resolve) => echo.close(resolve));
-  await replay.close();
+  await served?.close();
+  await new Promise((resolve) => (echo === undefined ? resolve(undefined) : echo.close(resolve)));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const bearer = (token: string): Metadata => {
@@ -71,38 +72,42 @@ function getStatus(client: InstrumentServiceClient, metadata: Metadata): Promise
 }
 
 async function http(path: string, token?: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(`http://127.0.0.1:${cli.httpPort}${path}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(`http://127.0.0.1:${served?.httpPort}${path}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
   return { status: response.status, body: await response.text() };
 }
 
 /** The first event of the SSE feed (the full status), then the connection is closed. */
 async function firstEvent(token: string): Promise<string> {
   const abort = new AbortController();
-  const response = await fetch(`http://127.0.0.1:${cli.httpPort}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+  const response = await fetch(`http://127.0.0.1:${served?.httpPort}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   let text = '';
-  while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+  while (!text.includes('\n\n')) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the event feed ended before its first event: ${JSON.stringify(text)}`);
+    text += new TextDecoder().decode(value);
+  }
   abort.abort();
   return text;
 }
 
 it('no secret appears in any log line, metric, status page, event or error', async () => {
-  const client = new InstrumentServiceClient(`127.0.0.1:${cli.port}`, credentials.createInsecure());
-  // Until dydx has loaded and okx has failed with its echoing error, and a webhook attempt failed.
-  let status = await getStatus(client, bearer(OPS_TOKEN));
+  const { client, logs } = served as Served;
+  const cli = (served as Served).cli as CliProcess;
+  // Until dydx has loaded and okx has failed twice with its echoing error, and a webhook attempt failed.
   const ready = (s: GetStatusResponse): boolean => s.exchanges.some((e) => e.ccxtExchange === 'dydx' && e.state === ExchangeState.EXCHANGE_STATE_READY) &&
     s.exchanges.some((e) => e.ccxtExchange === 'okx' && e.consecutiveFailures >= 2);
-  while (!ready(status) || !cli.logs.some((l) => l.includes('webhook'))) {
-    await new Promise((r) => setTimeout(r, 100));
-    status = await getStatus(client, bearer(OPS_TOKEN));
-  }
+  const status = await waitFor(async () => {
+    const s = await getStatus(client, bearer(OPS_TOKEN));
+    return ready(s) ? s : notYet(s.exchanges.map((e) => ({ exchange: e.ccxtExchange, state: ExchangeState[e.state], failures: e.consecutiveFailures })));
+  }, 'dydx loaded and okx failed twice');
+  await (served as Served).logEntry((e) => e.msg === 'webhook delivery failed; retrying the same batch', 'a failed webhook attempt');
   seen.push({ where: 'GetStatus', text: JSON.stringify(GetStatusResponse.toJSON(status)) });
   for (const [name, metadata] of [['no token', new Metadata()], ['unknown token', bearer(`${OPS_TOKEN}x`)], ['http-only token', bearer(SCRAPER_TOKEN)]] as const) {
     const error = await getStatus(client, metadata).then(() => undefined, (e: ServiceError) => e);
     expect(error, name).toBeDefined();
     seen.push({ where: `gRPC error (${name})`, text: `${error?.code} ${error?.details} ${JSON.stringify(error?.metadata.getMap())}` });
   }
-  client.close();
   for (const path of ['/metrics', '/api/status', '/', '/dashboard.js']) {
     const page = await http(path, SCRAPER_TOKEN);
     expect(page.status, path).toBe(200);
@@ -112,7 +117,7 @@ it('no secret appears in any log line, metric, status page, event or error', asy
   seen.push({ where: 'HTTP 403', text: (await http('/metrics', OPS_TOKEN.replace('ops', 'zzz'))).body });
   seen.push({ where: 'SSE', text: await firstEvent(SCRAPER_TOKEN) });
   expect(await cli.stop()).toBe(0);
-  seen.push({ where: 'logs', text: cli.logs.join('\n') });
+  seen.push({ where: 'logs', text: logs.join('\n') });
 
   for (const { where, text } of seen) {
     for (const secret of ALL) expect(text.includes(secret), `${where} contains ${secret}`).toBe(false);
@@ -120,6 +125,6 @@ it('no secret appears in any log line, metric, status page, event or error', asy
   // The leak paths were exercised: the exchange's echoed keys reached the status and the logs, scrubbed.
   const okx = status.exchanges.find((e) => e.ccxtExchange === 'okx');
   expect(okx?.lastError).toMatch(/Invalid OK-ACCESS-KEY \[redacted\] \/ \[redacted\]/);
-  expect(cli.logs.some((l) => l.includes('exchange unavailable') && l.includes('[redacted]'))).toBe(true);
+  expect(logs.some((l) => l.includes('exchange unavailable') && l.includes('[redacted]'))).toBe(true);
   expect(seen.find((s) => s.where === 'HTTP /api/status')?.text).toContain('[redacted]');
-});
+}, 2 * PATIENCE_MS); // a failure detector: two waits at most
