@@ -59,12 +59,15 @@ func TestGetInstrumentByKeyCCXTAndRaw(t *testing.T) {
 		"max_size":            canonical(t, raw.filter("LOT_SIZE", "maxQty")),
 		"min_notional":        canonical(t, raw.filter("MIN_NOTIONAL", "notional")),
 		"exchange_status":     raw.text("status"),
+		// USD-M order quantity is in the base asset (fapi exchangeInfo has no contractSize).
+		"amount_unit": "AMOUNT_UNIT_BASE",
 	}
 	got := map[string]string{
 		"instrument_key": byKey.GetInstrumentKey(), "exchange_raw_symbol": byKey.GetExchangeRawSymbol(),
 		"tick_size": byKey.GetTickSize(), "min_price": byKey.GetMinPrice(), "max_price": byKey.GetMaxPrice(),
 		"lot_size": byKey.GetLotSize(), "min_size": byKey.GetMinSize(), "max_size": byKey.GetMaxSize(),
 		"min_notional": byKey.GetMinNotional(), "exchange_status": byKey.GetExchangeStatus(),
+		"amount_unit": byKey.GetAmountUnit().String(),
 	}
 	for field, w := range want {
 		if got[field] != w {

@@ -7,7 +7,9 @@ import {
   PrecisionMode,
   type TickSizeStep,
 } from '../../gen/ts/instruments/v1/instrument.js';
-import { multiplyDecimals, toPlainDecimal } from './decimal.js';
+import { unitsOf, venueContractSize } from './amount-units.js';
+import { dataTypesOf, type ExchangeHas } from './data-types.js';
+import { toPlainDecimal } from './decimal.js';
 import { formatInstrumentKey } from './instrument-key.js';
 import { amountModeOf, incrementRule } from './precision.js';
 import type { Numeric, UnifiedMarket } from './unified-market.js';
@@ -20,6 +22,8 @@ export interface ConvertContext {
   precisionMode: number;
   /** When the markets were received. */
   receivedAt: Date;
+  /** The exchange class's `has` table: which market data it can fetch (data_types). */
+  has: ExchangeHas;
 }
 
 export type ConvertResult =
@@ -65,15 +69,9 @@ function tickSizeSteps(info: Record<string, unknown>): TickSizeStep[] {
   return steps;
 }
 
-// OKX: one contract is ctVal × ctMult of ctValCcy. CCXT takes ctVal alone, which is right only
-// while ctMult is 1 (swaps, futures) and 100× too large for BTC options (ctMult 0.01).
+// Where CCXT's contractSize is lossy (OKX ctMult) the venue rule reads the raw response.
 function contractSizeOf(m: UnifiedMarket, ccxtExchange: string): string {
-  if (ccxtExchange === 'okx') {
-    const ctVal = toPlainDecimal(m.info['ctVal']);
-    const ctMult = toPlainDecimal(m.info['ctMult']);
-    if (ctVal !== undefined && ctMult !== undefined) return multiplyDecimals(ctVal, ctMult);
-  }
-  return dec(m.contractSize);
+  return venueContractSize(m, m.info, ccxtExchange) ?? dec(m.contractSize);
 }
 
 function exchangeStatus(info: Record<string, unknown>): string {
@@ -94,8 +92,16 @@ function underlyingOf(m: UnifiedMarket, type: InstrumentType): string {
   return m.base && m.quote ? `${m.base}/${m.quote}` : '';
 }
 
+// CCXT's own samples have markets with `info: null` or no `info` (Bybit, Binance, Gate dated
+// contracts): read them as an empty raw entry rather than fail on them.
+function withInfo(market: UnifiedMarket): UnifiedMarket {
+  const info: unknown = market.info;
+  return typeof info === 'object' && info !== null && !Array.isArray(info) ? market : { ...market, info: {} };
+}
+
 /** Converts one CCXT unified market; a market of a kind the contract has no type for is rejected. */
-export function convertMarket(m: UnifiedMarket, ctx: ConvertContext): ConvertResult {
+export function convertMarket(market: UnifiedMarket, ctx: ConvertContext): ConvertResult {
+  const m = withInfo(market);
   const type = instrumentTypeOf(m);
   if (type === undefined) {
     return { ok: false, symbol: m.symbol, reason: `market type "${m.type ?? 'unknown'}" is not spot, swap, future or option` };
@@ -126,6 +132,13 @@ export function convertMarket(m: UnifiedMarket, ctx: ConvertContext): ConvertRes
   if (!isSpot && !m.settle) incomplete.push('settle_asset');
   const contractSize = isSpot ? '' : contractSizeOf(m, ctx.ccxtExchange);
   if (!isSpot && contractSize === '') incomplete.push('contract_size');
+  const units = unitsOf(m, m.info, type, ctx.ccxtExchange, contractSize);
+  // A dated contract without its expiry (an option without strike or side) is not one to trade
+  // on: CCXT's own Binance samples drop them. Say so rather than serve it as complete.
+  const dated = type === InstrumentType.INSTRUMENT_TYPE_FUTURE || type === InstrumentType.INSTRUMENT_TYPE_OPTION || type === InstrumentType.INSTRUMENT_TYPE_COMBO;
+  if (dated && timeOf(m.expiry) === undefined) incomplete.push('expiry');
+  if (type === InstrumentType.INSTRUMENT_TYPE_OPTION && dec(m.strike) === '') incomplete.push('strike');
+  if (type === InstrumentType.INSTRUMENT_TYPE_OPTION && m.optionType !== 'call' && m.optionType !== 'put') incomplete.push('option_type');
   const active = m.active !== false;
   const status = incomplete.length > 0
     ? InstrumentStatus.INSTRUMENT_STATUS_INCOMPLETE
@@ -145,7 +158,8 @@ export function convertMarket(m: UnifiedMarket, ctx: ConvertContext): ConvertRes
     availableToDatetime: undefined,
     baseAsset: m.base ?? '',
     quoteAsset: m.quote ?? '',
-    settleAsset: m.settle ?? '',
+    // Dumps from other CCXT languages can say `false` for "none" (Indodax's sample).
+    settleAsset: typeof m.settle === 'string' ? m.settle : '',
     exchangeRawSymbol: m.id,
     tardisSymbol: venue.tardisSymbol,
     tardisExchange: venue.tardisExchange,
@@ -184,6 +198,9 @@ export function convertMarket(m: UnifiedMarket, ctx: ConvertContext): ConvertRes
     incompleteFields: incomplete,
     minPrice: dec(m.limits?.price?.min),
     maxPrice: dec(m.limits?.price?.max),
+    amountUnit: units.amountUnit,
+    contractSizeUnit: units.contractSizeUnit,
+    dataTypes: dataTypesOf(ctx.has, type),
   };
   return { ok: true, definition };
 }

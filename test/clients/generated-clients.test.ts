@@ -13,7 +13,7 @@ const run = promisify(execFile);
 const KEY = 'DERIBIT:PERPETUAL:BTC/USD:BTC';
 const MISSING = 'DERIBIT:PERPETUAL:BTC/USD:ETH';
 const raw = readRawJson<{ result: Array<Record<string, number | string>> }>('exchanges/deribit/get_instruments.json')
-  .result.find((i) => i['instrument_name'] === 'BTC-PERPETUAL') as Record<string, number>;
+  .result.find((i) => i['instrument_name'] === 'BTC-PERPETUAL') as Record<string, number | string>;
 
 let h: Harness;
 beforeAll(async () => {
@@ -31,6 +31,10 @@ function expectLookups(lines: Array<Record<string, unknown>>, notFoundCode: stri
     instrumentKey: KEY, exchangeRawSymbol: 'BTC-PERPETUAL', instrumentType: 'INSTRUMENT_TYPE_PERPETUAL',
     tickSize: canonical(String(raw['tick_size'] as number)), contractSize: canonical(String(raw['contract_size'] as number)),
     minSize: canonical(String(raw['min_trade_amount'] as number)),
+    // instrument_type "reversed": Deribit's order amount and contract_size are USD.
+    amountUnit: raw['instrument_type'] === 'reversed' ? 'AMOUNT_UNIT_QUOTE' : 'not inverse',
+    contractSizeUnit: 'AMOUNT_UNIT_QUOTE',
+    dataTypes: expect.arrayContaining(['funding_rate']),
   });
   expect(Number(lines[0]?.['revision'])).toBeGreaterThan(0);
   expect(lines[1]).toEqual({ code: notFoundCode, details: expect.stringMatching(new RegExp(`instrument "${MISSING.replaceAll('/', '\\/')}" not found`)) });

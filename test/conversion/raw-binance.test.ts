@@ -16,6 +16,7 @@ import {
   priceMode,
   summary,
   tickSteps,
+  unit,
 } from './support/expectations.js';
 import { listAt, readRecorded, type RawObject, text } from './support/raw-fixture.js';
 import { linesOf, runSync, type SyncRun } from './support/run-sync.js';
@@ -78,6 +79,8 @@ function expectedOf(symbol: RawObject, line: Line): ExpectedInstrument {
         instrumentType: instrumentType('SPOT', 'api/v3 exchangeInfo'),
         contractSize: absent('spot has no contract size'),
         expiry: absent('spot has no expiry'),
+        amountUnit: unit('BASE', 'api/v3 order quantity is in baseAsset'),
+        contractSizeUnit: absent('spot has no contract size'),
       },
     };
   }
@@ -101,6 +104,14 @@ function expectedOf(symbol: RawObject, line: Line): ExpectedInstrument {
         ? derived('1', 'USD-M quantity is in base asset (no contractSize field)')
         : decimal('contractSize', text(symbol, 'contractSize')),
       expiry: perpetual ? absent(`perpetual (${typeNote})`) : epochMs('deliveryDate', deliveryDate),
+      // fapi (USD-M) order quantity is in baseAsset; dapi (COIN-M) quantity is in contracts, each
+      // contractSize units of quoteAsset (BTCUSD_PERP: 100 USD).
+      amountUnit: line === 'usdm'
+        ? unit('BASE', 'fapi order quantity is in baseAsset')
+        : unit('CONTRACTS', `dapi order quantity is in contracts of contractSize=${text(symbol, 'contractSize') ?? '-'} ${text(symbol, 'quoteAsset') ?? ''}`),
+      contractSizeUnit: line === 'usdm'
+        ? unit('BASE', 'USD-M: one contract is 1 baseAsset')
+        : unit('QUOTE', `contractSize is in quoteAsset=${text(symbol, 'quoteAsset') ?? '-'}`),
     },
   };
 }

@@ -17,6 +17,8 @@ import {
   type RawStep,
   summary,
   tickSteps,
+  unit,
+  type Want,
 } from './support/expectations.js';
 import { listAt, readRecorded, type RawObject, text } from './support/raw-fixture.js';
 import { linesOf, runSync, type SyncRun } from './support/run-sync.js';
@@ -31,6 +33,19 @@ function stepsOf(instrument: RawObject): RawStep[] {
     const step = s as RawObject;
     return { abovePrice: text(step, 'above_price') ?? '', tickSize: text(step, 'tick_size') ?? '' };
   });
+}
+
+/**
+ * Deribit's order `amount` (private/buy): "For perpetual and inverse futures the amount is in USD
+ * units. For options and linear futures it is the underlying base currency coin." contract_size
+ * is in the same unit. Inverse is instrument_type "reversed"; option combos count options.
+ */
+function unitOf(i: RawObject, note: string): Want {
+  const kind = text(i, 'kind') ?? '';
+  const instrumentType = text(i, 'instrument_type') ?? '';
+  const raw = `kind=${kind} instrument_type=${instrumentType} (${note})`;
+  if (instrumentType === 'reversed' && (kind === 'future' || kind === 'future_combo')) return unit('QUOTE', raw);
+  return unit('BASE', raw);
 }
 
 function expectedOf(i: RawObject): ExpectedInstrument {
@@ -73,6 +88,8 @@ function expectedOf(i: RawObject): ExpectedInstrument {
       optionType: type === 'OPTION'
         ? { value: `OPTION_TYPE_${(text(i, 'option_type') ?? '').toUpperCase()}`, raw: `option_type=${text(i, 'option_type') ?? '-'}` }
         : absent(`not a single option (${note})`),
+      amountUnit: unitOf(i, `min_trade_amount=${text(i, 'min_trade_amount') ?? '-'}`),
+      contractSizeUnit: type === 'SPOT' ? absent('spot has no contract size') : unitOf(i, `contract_size=${text(i, 'contract_size') ?? '-'}`),
     },
   };
 }

@@ -15,6 +15,7 @@ import {
   priceMode,
   summary,
   tickSteps,
+  unit,
 } from './support/expectations.js';
 import { canonical, multiply } from '../support/exact-decimal.js';
 import { objectAt, readRecorded, type RawObject, text } from './support/raw-fixture.js';
@@ -49,6 +50,9 @@ function expectedOf(m: RawObject): ExpectedInstrument {
       expiry: absent('perpetual'),
       strike: absent('not an option'),
       optionType: absent('not an option'),
+      // Order `size` and stepSize count base units (stepBaseQuantums × 10^atomicResolution).
+      amountUnit: unit('BASE', 'order size is in base units'),
+      contractSizeUnit: unit('BASE', 'one "contract" is 1 base unit'),
     },
   };
 }

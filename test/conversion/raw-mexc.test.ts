@@ -17,6 +17,7 @@ import {
   summary,
   tickSteps,
   type Want,
+  unit,
 } from './support/expectations.js';
 import { incrementOfDecimals } from '../support/exact-decimal.js';
 import { listAt, readRecorded, type RawObject, text } from './support/raw-fixture.js';
@@ -58,6 +59,8 @@ function spotExpected(s: RawObject): ExpectedInstrument {
       expiry: absent('spot has no expiry'),
       strike: absent('not an option'),
       optionType: absent('not an option'),
+      amountUnit: unit('BASE', 'spot order quantity is in baseAsset'),
+      contractSizeUnit: absent('spot has no contract size'),
     },
   };
 }
@@ -84,6 +87,12 @@ function contractExpected(c: RawObject): ExpectedInstrument {
       expiry: absent('perpetual'),
       strike: absent('not an option'),
       optionType: absent('not an option'),
+      // Order `vol` is in contracts. contractSize is in baseCoin for USDT-settled contracts and in
+      // quoteCoin (USD) for coin-settled ones (settleCoin = baseCoin, e.g. BTC_USD: 100 USD).
+      amountUnit: unit('CONTRACTS', 'order vol is in contracts (minVol/maxVol/volUnit)'),
+      contractSizeUnit: text(c, 'settleCoin') === text(c, 'baseCoin')
+        ? unit('QUOTE', `settleCoin=baseCoin=${text(c, 'baseCoin') ?? '-'}: contractSize in quoteCoin=${text(c, 'quoteCoin') ?? '-'}`)
+        : unit('BASE', `settleCoin=${text(c, 'settleCoin') ?? '-'}: contractSize in baseCoin=${text(c, 'baseCoin') ?? '-'}`),
     },
   };
 }

@@ -18,6 +18,7 @@ import {
   summary,
   tickSteps,
   type Want,
+  unit,
 } from './support/expectations.js';
 import { multiply } from '../support/exact-decimal.js';
 import { listAt, readRecorded, type RawObject, text } from './support/raw-fixture.js';
@@ -46,6 +47,16 @@ function contractSizeOf(i: RawObject): Want {
   const raw = `ctVal=${JSON.stringify(ctVal ?? '')} × ctMult=${JSON.stringify(ctMult ?? '')}`;
   if (ctVal === undefined) return absent(raw);
   return derived(multiply(ctVal, ctMult ?? '1'), raw);
+}
+
+/** ctValCcy is the currency of one contract's value: uly's base (BTC) or its quote (USD). */
+function contractSizeUnitOf(i: RawObject): Want {
+  const [base, quote] = (text(i, 'uly') ?? '').split('-');
+  const ccy = text(i, 'ctValCcy');
+  const raw = `ctValCcy=${JSON.stringify(ccy ?? '')} uly=${text(i, 'uly') ?? '-'}`;
+  if (ccy !== undefined && ccy === base) return unit('BASE', raw);
+  if (ccy !== undefined && ccy === quote) return unit('QUOTE', raw);
+  return absent(raw);
 }
 
 function expectedOf(i: RawObject, instType: InstType): ExpectedInstrument {
@@ -81,6 +92,9 @@ function expectedOf(i: RawObject, instType: InstType): ExpectedInstrument {
       optionType: instType === 'OPTION'
         ? derived({ C: 'OPTION_TYPE_CALL', P: 'OPTION_TYPE_PUT' }[text(i, 'optType') ?? ''] ?? `unknown optType`, `optType=${text(i, 'optType') ?? '-'}`)
         : absent('not an option'),
+      // Order `sz`: base currency for SPOT (limit orders), number of contracts otherwise.
+      amountUnit: spot ? unit('BASE', 'SPOT sz is in baseCcy') : unit('CONTRACTS', `${instType} sz is in contracts`),
+      contractSizeUnit: spot ? absent('spot has no contract size') : contractSizeUnitOf(i),
     },
   };
 }

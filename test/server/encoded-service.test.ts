@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import { InstrumentType, OptionType, type InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 import {
   ChangeType, InstrumentServiceService, RemovalReason, type InstrumentChange, type WatchChangesResponse,
 } from '../../gen/ts/instruments/v1/instrument_service.js';
+import { createExchange } from '../../src/adapters/ccxt/create-exchange.js';
+import { convertContextOf } from '../../src/adapters/ccxt/load-definitions.js';
 import { convertMarket } from '../../src/domain/convert-market.js';
 import type { UnifiedMarket } from '../../src/domain/unified-market.js';
 import { EncodedInstrumentServiceService as Encoded } from '../../src/server/encoded-service.js';
@@ -17,10 +18,10 @@ function sampleDefinitions(): InstrumentDefinition[] {
   const out: InstrumentDefinition[] = [];
   for (const file of readdirSync(UNIFIED_MARKETS_DIR).filter((f) => f.endsWith('.json'))) {
     const id = file.replace(/\.json$/, '');
-    const precisionMode = new (ccxt as unknown as Record<string, new () => { precisionMode: number }>)[id]!().precisionMode;
+    const ctx = convertContextOf(createExchange(id, {}, {}), new Date('2026-01-01T00:00:00.123Z'));
     const markets = Object.values(JSON.parse(readFileSync(join(UNIFIED_MARKETS_DIR, file), 'utf8')) as Record<string, UnifiedMarket>);
     for (const market of markets) {
-      const result = convertMarket(market, { ccxtExchange: id, precisionMode, receivedAt: new Date('2026-01-01T00:00:00.123Z') });
+      const result = convertMarket(market, ctx);
       if (result.ok) out.push(result.definition);
     }
   }

@@ -199,6 +199,7 @@ describe('README grpcurl examples against the offline demo', () => {
       instrumentKey: 'BINANCE-SPOT:SPOT:BTC/USDT', exchangeRawSymbol: 'BTCUSDT', instrumentType: 'INSTRUMENT_TYPE_SPOT',
       tickSize: canonical(String(price?.['tickSize'] ?? '')), lotSize: canonical(String(lot?.['stepSize'] ?? '')),
       minSize: canonical(String(lot?.['minQty'] ?? '')), maxSize: canonical(String(lot?.['maxQty'] ?? '')),
+      amountUnit: 'AMOUNT_UNIT_BASE', // api/v3 order quantity is in baseAsset
     });
   });
 
@@ -211,6 +212,8 @@ describe('README grpcurl examples against the offline demo', () => {
       strike: canonical(String(raw['strike'] as number)), tickSize: canonical(String(raw['tick_size'] as number)),
       expiry: new Date(raw['expiration_timestamp'] as number).toISOString().replace('.000Z', 'Z'),
       contractSize: canonical(String(raw['contract_size'] as number)), minSize: canonical(String(raw['min_trade_amount'] as number)),
+      // Deribit's order amount for options is the base coin (kind "option"), so is contract_size.
+      amountUnit: raw['kind'] === 'option' ? 'AMOUNT_UNIT_BASE' : 'unexpected kind', contractSizeUnit: 'AMOUNT_UNIT_BASE',
     });
   });
 

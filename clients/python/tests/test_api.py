@@ -32,6 +32,9 @@ def test_get_instrument_by_key_has_the_recorded_exact_decimals(stub: pb_grpc.Ins
         canonical(raw_filter(BTC, "LOT_SIZE", "minQty")), canonical(raw_filter(BTC, "LOT_SIZE", "maxQty")),
         canonical(raw_filter(BTC, "MIN_NOTIONAL", "notional")))
     assert d.tick_size == "0.1"
+    # USD-M order quantity is in the base asset (the raw symbol has no contractSize), stated as such.
+    assert "contractSize" not in BTC
+    assert (d.amount_unit, d.contract_size_unit) == (instrument_pb2.AMOUNT_UNIT_BASE, instrument_pb2.AMOUNT_UNIT_BASE)
 
 
 @pytest.mark.parametrize("raw_symbol", ["BTCUSDT", "ETHUSDT", "1000PEPEUSDT"])

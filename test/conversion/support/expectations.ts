@@ -16,6 +16,8 @@ export const COMPARED_FIELDS = [
   'expiry',
   'strike',
   'optionType',
+  'amountUnit',
+  'contractSizeUnit',
 ] as const;
 export type ComparedField = (typeof COMPARED_FIELDS)[number];
 
@@ -59,6 +61,11 @@ export function epochMs(label: string, rawText: string | undefined): Want {
   if (rawText === undefined) return { value: undefined, raw: `${label} absent/empty` };
   if (!/^\d+$/.test(rawText)) throw new Error(`${label}=${rawText} is not epoch milliseconds`);
   return { value: new Date(Number(rawText)).toISOString(), raw: `${label}=${rawText}` };
+}
+
+/** What min/max/lot size (amountUnit) or contract_size (contractSizeUnit) count, per the raw API. */
+export function unit(u: 'BASE' | 'QUOTE' | 'CONTRACTS', raw: string): Want {
+  return { value: `AMOUNT_UNIT_${u}`, raw };
 }
 
 export function instrumentType(type: 'SPOT' | 'PERPETUAL' | 'FUTURE' | 'OPTION' | 'COMBO', raw: string): Want {

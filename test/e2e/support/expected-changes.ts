@@ -21,6 +21,7 @@
 //  - last_updated: not compared by change detection; available_to_datetime: only set on removal.
 //  - strike, option_type, price_significant_digits, tick_size_steps, amount_significant_digits:
 //    empty for binance spot/USD-M and okx SWAP (no options, TICK_SIZE precision mode).
+//  - data_types: a function of the CCXT class's `has` and the instrument type (part of the key).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -265,6 +266,8 @@ function projectBinance(raw: RawObject, line: 'spot' | 'usdm'): Projection {
         ...common,
         settle_asset: '',
         contract_size: '',
+        amount_unit: 'BASE', // api/v3 order quantity is in baseAsset
+        contract_size_unit: '',
         linear: '',
         inverse: '',
         expiry: '',
@@ -303,6 +306,8 @@ function projectBinance(raw: RawObject, line: 'spot' | 'usdm'): Projection {
       settle_asset: settle, // marginAsset (part of the key)
       // CCXT contractSize = safeNumber2('contractSize', 'unit', 1): USD-M has neither, so 1.
       contract_size: text(raw, 'contractSize') !== undefined ? dec(raw, 'contractSize') : '1',
+      amount_unit: 'BASE', // fapi order quantity is in baseAsset
+      contract_size_unit: 'BASE', // one USD-M "contract" is 1 baseAsset
       linear: linear || inverse ? String(linear) : '',
       inverse: linear || inverse ? String(inverse) : '',
       expiry: swap ? '' : new Date(delivery ?? 0).toISOString(), // deliveryDate (futures only)
@@ -365,6 +370,10 @@ function projectOkxSwap(raw: RawObject): Projection {
       min_price: '', // limits.price undefined
       max_price: '',
       contract_size: contractSize,
+      amount_unit: 'CONTRACTS', // SWAP order sz is in contracts
+      // ctValCcy: the currency one contract is worth ctVal × ctMult of (uly's base or quote).
+      contract_size_unit: contractSize === '' ? ''
+        : text(raw, 'ctValCcy') === baseId ? 'BASE' : text(raw, 'ctValCcy') === quoteId ? 'QUOTE' : '',
       exchange_status: text(raw, 'state') ?? '', // info.state
       base_asset: base,
       quote_asset: quote,

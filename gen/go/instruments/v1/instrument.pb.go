@@ -351,6 +351,66 @@ func (PrecisionMode) EnumDescriptor() ([]byte, []int) {
 	return file_instruments_v1_instrument_proto_rawDescGZIP(), []int{5}
 }
 
+// What an order amount counts. Always the unit the exchange's own order API takes for the
+// instrument (Deribit's `amount`, Binance's `quantity`, OKX's `sz`), stated rather than implied.
+type AmountUnit int32
+
+const (
+	AmountUnit_AMOUNT_UNIT_UNSPECIFIED AmountUnit = 0
+	// Units of base_asset (e.g. BTC): spot everywhere; Binance USD-M, dYdX, Deribit linear
+	// futures, options and spot.
+	AmountUnit_AMOUNT_UNIT_BASE AmountUnit = 1
+	// Units of quote_asset (e.g. USD): Deribit inverse futures and perpetuals, whose `amount` is USD
+	// (min_size "10" on BTC-PERPETUAL is 10 USD, one contract of contract_size "10").
+	AmountUnit_AMOUNT_UNIT_QUOTE AmountUnit = 2
+	// Whole or fractional contracts, each worth contract_size of contract_size_unit (Binance COIN-M,
+	// OKX swaps/futures/options, MEXC contracts, and every other derivative CCXT counts in contracts).
+	AmountUnit_AMOUNT_UNIT_CONTRACTS AmountUnit = 3
+)
+
+// Enum value maps for AmountUnit.
+var (
+	AmountUnit_name = map[int32]string{
+		0: "AMOUNT_UNIT_UNSPECIFIED",
+		1: "AMOUNT_UNIT_BASE",
+		2: "AMOUNT_UNIT_QUOTE",
+		3: "AMOUNT_UNIT_CONTRACTS",
+	}
+	AmountUnit_value = map[string]int32{
+		"AMOUNT_UNIT_UNSPECIFIED": 0,
+		"AMOUNT_UNIT_BASE":        1,
+		"AMOUNT_UNIT_QUOTE":       2,
+		"AMOUNT_UNIT_CONTRACTS":   3,
+	}
+)
+
+func (x AmountUnit) Enum() *AmountUnit {
+	p := new(AmountUnit)
+	*p = x
+	return p
+}
+
+func (x AmountUnit) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AmountUnit) Descriptor() protoreflect.EnumDescriptor {
+	return file_instruments_v1_instrument_proto_enumTypes[6].Descriptor()
+}
+
+func (AmountUnit) Type() protoreflect.EnumType {
+	return &file_instruments_v1_instrument_proto_enumTypes[6]
+}
+
+func (x AmountUnit) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AmountUnit.Descriptor instead.
+func (AmountUnit) EnumDescriptor() ([]byte, []int) {
+	return file_instruments_v1_instrument_proto_rawDescGZIP(), []int{6}
+}
+
 // A price band with its own tick size: at prices at or above above_price the tick is tick_size.
 type TickSizeStep struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -444,23 +504,22 @@ type InstrumentDefinition struct {
 	// Minimum price increment, in quote asset per unit of base (price units). Empty when the rule
 	// is not one tick size (see price_precision_mode).
 	TickSize string `protobuf:"bytes,18,opt,name=tick_size,json=tickSize,proto3" json:"tick_size,omitempty"`
-	// Minimum order amount, in base asset for spot and linear contracts quoted by amount, otherwise
-	// in contracts (the unit CCXT's "amount" uses for this market).
+	// Minimum order amount, in amount_unit (the exchange's own order unit: base, quote or contracts).
 	MinSize string `protobuf:"bytes,19,opt,name=min_size,json=minSize,proto3" json:"min_size,omitempty"`
-	// Maximum order amount, same unit as min_size.
+	// Maximum order amount, in amount_unit.
 	MaxSize string `protobuf:"bytes,20,opt,name=max_size,json=maxSize,proto3" json:"max_size,omitempty"`
 	// Maker fee as a fraction of notional (0.001 = 0.1%), not percent; negative is a rebate.
 	TradingFeesMaker string `protobuf:"bytes,21,opt,name=trading_fees_maker,json=tradingFeesMaker,proto3" json:"trading_fees_maker,omitempty"`
 	// Taker fee as a fraction of notional (0.001 = 0.1%), not percent.
 	TradingFeesTaker string `protobuf:"bytes,22,opt,name=trading_fees_taker,json=tradingFeesTaker,proto3" json:"trading_fees_taker,omitempty"`
-	// Size of one contract: in base asset for linear contracts, in quote asset (e.g. USD) for
-	// inverse contracts; empty for spot.
+	// Size of one contract, in contract_size_unit (base asset for linear contracts and options,
+	// quote asset, e.g. USD, for inverse futures and perpetuals); empty for spot.
 	ContractSize string `protobuf:"bytes,23,opt,name=contract_size,json=contractSize,proto3" json:"contract_size,omitempty"`
 	// CCXT exchange id that produced the definition, e.g. "binanceusdm".
 	CcxtExchange string `protobuf:"bytes,24,opt,name=ccxt_exchange,json=ccxtExchange,proto3" json:"ccxt_exchange,omitempty"`
 	// CCXT unified symbol, e.g. "BTC/USDT:USDT".
 	CcxtSymbol string `protobuf:"bytes,25,opt,name=ccxt_symbol,json=ccxtSymbol,proto3" json:"ccxt_symbol,omitempty"`
-	// Order amount increment, same unit as min_size. Empty when amount_precision_mode is not TICK_SIZE.
+	// Order amount increment, in amount_unit. Empty when amount_precision_mode is not TICK_SIZE.
 	LotSize string `protobuf:"bytes,26,opt,name=lot_size,json=lotSize,proto3" json:"lot_size,omitempty"`
 	// Minimum order value, in quote asset.
 	MinNotional string `protobuf:"bytes,27,opt,name=min_notional,json=minNotional,proto3" json:"min_notional,omitempty"`
@@ -505,7 +564,24 @@ type InstrumentDefinition struct {
 	FieldsFromHistory []string `protobuf:"bytes,46,rep,name=fields_from_history,json=fieldsFromHistory,proto3" json:"fields_from_history,omitempty"`
 	// Served from the service's last-known-good snapshot and not yet confirmed by a refresh of its
 	// exchange since the service started.
-	Stale         bool `protobuf:"varint,47,opt,name=stale,proto3" json:"stale,omitempty"`
+	Stale bool `protobuf:"varint,47,opt,name=stale,proto3" json:"stale,omitempty"`
+	// What min_size, max_size and lot_size count: the unit the exchange's order API takes for this
+	// instrument. Spot is BASE. A derivative is CONTRACTS (CCXT's convention: n contracts are
+	// n × contract_size of contract_size_unit) unless the exchange's own order unit is base or quote,
+	// as on Deribit (inverse: QUOTE, USD; linear, options: BASE), Binance USD-M and dYdX (BASE).
+	// Never UNSPECIFIED for a live definition.
+	AmountUnit AmountUnit `protobuf:"varint,48,opt,name=amount_unit,json=amountUnit,proto3,enum=instruments.v1.AmountUnit" json:"amount_unit,omitempty"`
+	// What contract_size counts: BASE (linear futures and perpetuals, options) or QUOTE (inverse
+	// futures and perpetuals, e.g. Binance COIN-M BTCUSD_PERP: 100 USD); never CONTRACTS.
+	// UNSPECIFIED for spot and when contract_size is empty.
+	ContractSizeUnit AmountUnit `protobuf:"varint,49,opt,name=contract_size_unit,json=contractSizeUnit,proto3,enum=instruments.v1.AmountUnit" json:"contract_size_unit,omitempty"`
+	// The market data a consumer can get for this instrument from the exchange through CCXT,
+	// sorted: "book" (fetch/watchOrderBook), "funding_rate" (perpetuals: fetchFundingRate(s)),
+	// "liquidations" (derivatives: fetch/watchLiquidations), "ohlcv" (fetch/watchOHLCV),
+	// "open_interest" (derivatives: fetchOpenInterest(s)), "option_greeks" (options: fetchGreeks),
+	// "ticker" (fetch/watchTicker), "trades" (fetch/watchTrades). From the CCXT class's `has` and
+	// the instrument's type.
+	DataTypes     []string `protobuf:"bytes,50,rep,name=data_types,json=dataTypes,proto3" json:"data_types,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -869,6 +945,27 @@ func (x *InstrumentDefinition) GetStale() bool {
 	return false
 }
 
+func (x *InstrumentDefinition) GetAmountUnit() AmountUnit {
+	if x != nil {
+		return x.AmountUnit
+	}
+	return AmountUnit_AMOUNT_UNIT_UNSPECIFIED
+}
+
+func (x *InstrumentDefinition) GetContractSizeUnit() AmountUnit {
+	if x != nil {
+		return x.ContractSizeUnit
+	}
+	return AmountUnit_AMOUNT_UNIT_UNSPECIFIED
+}
+
+func (x *InstrumentDefinition) GetDataTypes() []string {
+	if x != nil {
+		return x.DataTypes
+	}
+	return nil
+}
+
 var File_instruments_v1_instrument_proto protoreflect.FileDescriptor
 
 const file_instruments_v1_instrument_proto_rawDesc = "" +
@@ -877,7 +974,7 @@ const file_instruments_v1_instrument_proto_rawDesc = "" +
 	"\fTickSizeStep\x12\x1f\n" +
 	"\vabove_price\x18\x01 \x01(\tR\n" +
 	"abovePrice\x12\x1b\n" +
-	"\ttick_size\x18\x02 \x01(\tR\btickSize\"\xd3\x10\n" +
+	"\ttick_size\x18\x02 \x01(\tR\btickSize\"\xf9\x11\n" +
 	"\x14InstrumentDefinition\x12%\n" +
 	"\x0einstrument_key\x18\x01 \x01(\tR\rinstrumentKey\x12\x14\n" +
 	"\x05venue\x18\x02 \x01(\tR\x05venue\x12G\n" +
@@ -934,7 +1031,12 @@ const file_instruments_v1_instrument_proto_rawDesc = "" +
 	"\tmin_price\x18, \x01(\tR\bminPrice\x12\x1b\n" +
 	"\tmax_price\x18- \x01(\tR\bmaxPrice\x12.\n" +
 	"\x13fields_from_history\x18. \x03(\tR\x11fieldsFromHistory\x12\x14\n" +
-	"\x05stale\x18/ \x01(\bR\x05staleB\t\n" +
+	"\x05stale\x18/ \x01(\bR\x05stale\x12;\n" +
+	"\vamount_unit\x180 \x01(\x0e2\x1a.instruments.v1.AmountUnitR\n" +
+	"amountUnit\x12H\n" +
+	"\x12contract_size_unit\x181 \x01(\x0e2\x1a.instruments.v1.AmountUnitR\x10contractSizeUnit\x12\x1d\n" +
+	"\n" +
+	"data_types\x182 \x03(\tR\tdataTypesB\t\n" +
 	"\a_linearB\n" +
 	"\n" +
 	"\b_inverse*\xbd\x01\n" +
@@ -969,7 +1071,13 @@ const file_instruments_v1_instrument_proto_rawDesc = "" +
 	"\x1aPRECISION_MODE_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18PRECISION_MODE_TICK_SIZE\x10\x01\x12%\n" +
 	"!PRECISION_MODE_SIGNIFICANT_DIGITS\x10\x02\x12\"\n" +
-	"\x1ePRECISION_MODE_TICK_SIZE_STEPS\x10\x03BRZPgithub.com/live-instruments/live-instruments/gen/go/instruments/v1;instrumentsv1b\x06proto3"
+	"\x1ePRECISION_MODE_TICK_SIZE_STEPS\x10\x03*q\n" +
+	"\n" +
+	"AmountUnit\x12\x1b\n" +
+	"\x17AMOUNT_UNIT_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10AMOUNT_UNIT_BASE\x10\x01\x12\x15\n" +
+	"\x11AMOUNT_UNIT_QUOTE\x10\x02\x12\x19\n" +
+	"\x15AMOUNT_UNIT_CONTRACTS\x10\x03BRZPgithub.com/live-instruments/live-instruments/gen/go/instruments/v1;instrumentsv1b\x06proto3"
 
 var (
 	file_instruments_v1_instrument_proto_rawDescOnce sync.Once
@@ -983,7 +1091,7 @@ func file_instruments_v1_instrument_proto_rawDescGZIP() []byte {
 	return file_instruments_v1_instrument_proto_rawDescData
 }
 
-var file_instruments_v1_instrument_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_instruments_v1_instrument_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
 var file_instruments_v1_instrument_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_instruments_v1_instrument_proto_goTypes = []any{
 	(InstrumentType)(0),           // 0: instruments.v1.InstrumentType
@@ -992,29 +1100,32 @@ var file_instruments_v1_instrument_proto_goTypes = []any{
 	(OptionType)(0),               // 3: instruments.v1.OptionType
 	(InstrumentStatus)(0),         // 4: instruments.v1.InstrumentStatus
 	(PrecisionMode)(0),            // 5: instruments.v1.PrecisionMode
-	(*TickSizeStep)(nil),          // 6: instruments.v1.TickSizeStep
-	(*InstrumentDefinition)(nil),  // 7: instruments.v1.InstrumentDefinition
-	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
+	(AmountUnit)(0),               // 6: instruments.v1.AmountUnit
+	(*TickSizeStep)(nil),          // 7: instruments.v1.TickSizeStep
+	(*InstrumentDefinition)(nil),  // 8: instruments.v1.InstrumentDefinition
+	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
 }
 var file_instruments_v1_instrument_proto_depIdxs = []int32{
 	0,  // 0: instruments.v1.InstrumentDefinition.instrument_type:type_name -> instruments.v1.InstrumentType
-	8,  // 1: instruments.v1.InstrumentDefinition.available_from_datetime:type_name -> google.protobuf.Timestamp
-	8,  // 2: instruments.v1.InstrumentDefinition.available_to_datetime:type_name -> google.protobuf.Timestamp
+	9,  // 1: instruments.v1.InstrumentDefinition.available_from_datetime:type_name -> google.protobuf.Timestamp
+	9,  // 2: instruments.v1.InstrumentDefinition.available_to_datetime:type_name -> google.protobuf.Timestamp
 	1,  // 3: instruments.v1.InstrumentDefinition.venue_type:type_name -> instruments.v1.VenueType
 	2,  // 4: instruments.v1.InstrumentDefinition.asset_class:type_name -> instruments.v1.AssetClass
-	8,  // 5: instruments.v1.InstrumentDefinition.last_updated:type_name -> google.protobuf.Timestamp
+	9,  // 5: instruments.v1.InstrumentDefinition.last_updated:type_name -> google.protobuf.Timestamp
 	5,  // 6: instruments.v1.InstrumentDefinition.price_precision_mode:type_name -> instruments.v1.PrecisionMode
-	6,  // 7: instruments.v1.InstrumentDefinition.tick_size_steps:type_name -> instruments.v1.TickSizeStep
+	7,  // 7: instruments.v1.InstrumentDefinition.tick_size_steps:type_name -> instruments.v1.TickSizeStep
 	5,  // 8: instruments.v1.InstrumentDefinition.amount_precision_mode:type_name -> instruments.v1.PrecisionMode
-	8,  // 9: instruments.v1.InstrumentDefinition.expiry:type_name -> google.protobuf.Timestamp
+	9,  // 9: instruments.v1.InstrumentDefinition.expiry:type_name -> google.protobuf.Timestamp
 	3,  // 10: instruments.v1.InstrumentDefinition.option_type:type_name -> instruments.v1.OptionType
-	8,  // 11: instruments.v1.InstrumentDefinition.listing_time:type_name -> google.protobuf.Timestamp
+	9,  // 11: instruments.v1.InstrumentDefinition.listing_time:type_name -> google.protobuf.Timestamp
 	4,  // 12: instruments.v1.InstrumentDefinition.status:type_name -> instruments.v1.InstrumentStatus
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	6,  // 13: instruments.v1.InstrumentDefinition.amount_unit:type_name -> instruments.v1.AmountUnit
+	6,  // 14: instruments.v1.InstrumentDefinition.contract_size_unit:type_name -> instruments.v1.AmountUnit
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_instruments_v1_instrument_proto_init() }
@@ -1028,7 +1139,7 @@ func file_instruments_v1_instrument_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_instruments_v1_instrument_proto_rawDesc), len(file_instruments_v1_instrument_proto_rawDesc)),
-			NumEnums:      6,
+			NumEnums:      7,
 			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,

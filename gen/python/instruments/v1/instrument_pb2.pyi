@@ -51,6 +51,13 @@ class PrecisionMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PRECISION_MODE_TICK_SIZE: _ClassVar[PrecisionMode]
     PRECISION_MODE_SIGNIFICANT_DIGITS: _ClassVar[PrecisionMode]
     PRECISION_MODE_TICK_SIZE_STEPS: _ClassVar[PrecisionMode]
+
+class AmountUnit(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    AMOUNT_UNIT_UNSPECIFIED: _ClassVar[AmountUnit]
+    AMOUNT_UNIT_BASE: _ClassVar[AmountUnit]
+    AMOUNT_UNIT_QUOTE: _ClassVar[AmountUnit]
+    AMOUNT_UNIT_CONTRACTS: _ClassVar[AmountUnit]
 INSTRUMENT_TYPE_UNSPECIFIED: InstrumentType
 INSTRUMENT_TYPE_SPOT: InstrumentType
 INSTRUMENT_TYPE_PERPETUAL: InstrumentType
@@ -75,6 +82,10 @@ PRECISION_MODE_UNSPECIFIED: PrecisionMode
 PRECISION_MODE_TICK_SIZE: PrecisionMode
 PRECISION_MODE_SIGNIFICANT_DIGITS: PrecisionMode
 PRECISION_MODE_TICK_SIZE_STEPS: PrecisionMode
+AMOUNT_UNIT_UNSPECIFIED: AmountUnit
+AMOUNT_UNIT_BASE: AmountUnit
+AMOUNT_UNIT_QUOTE: AmountUnit
+AMOUNT_UNIT_CONTRACTS: AmountUnit
 
 class TickSizeStep(_message.Message):
     __slots__ = ("above_price", "tick_size")
@@ -85,7 +96,7 @@ class TickSizeStep(_message.Message):
     def __init__(self, above_price: _Optional[str] = ..., tick_size: _Optional[str] = ...) -> None: ...
 
 class InstrumentDefinition(_message.Message):
-    __slots__ = ("instrument_key", "venue", "instrument_type", "available_from_datetime", "available_to_datetime", "base_asset", "quote_asset", "settle_asset", "exchange_raw_symbol", "tardis_symbol", "tardis_exchange", "data_provider", "venue_type", "asset_class", "is_live", "last_updated", "active", "tick_size", "min_size", "max_size", "trading_fees_maker", "trading_fees_taker", "contract_size", "ccxt_exchange", "ccxt_symbol", "lot_size", "min_notional", "max_notional", "price_precision_mode", "price_significant_digits", "tick_size_steps", "amount_precision_mode", "amount_significant_digits", "linear", "inverse", "expiry", "strike", "option_type", "underlying", "listing_time", "status", "exchange_status", "incomplete_fields", "min_price", "max_price", "fields_from_history", "stale")
+    __slots__ = ("instrument_key", "venue", "instrument_type", "available_from_datetime", "available_to_datetime", "base_asset", "quote_asset", "settle_asset", "exchange_raw_symbol", "tardis_symbol", "tardis_exchange", "data_provider", "venue_type", "asset_class", "is_live", "last_updated", "active", "tick_size", "min_size", "max_size", "trading_fees_maker", "trading_fees_taker", "contract_size", "ccxt_exchange", "ccxt_symbol", "lot_size", "min_notional", "max_notional", "price_precision_mode", "price_significant_digits", "tick_size_steps", "amount_precision_mode", "amount_significant_digits", "linear", "inverse", "expiry", "strike", "option_type", "underlying", "listing_time", "status", "exchange_status", "incomplete_fields", "min_price", "max_price", "fields_from_history", "stale", "amount_unit", "contract_size_unit", "data_types")
     INSTRUMENT_KEY_FIELD_NUMBER: _ClassVar[int]
     VENUE_FIELD_NUMBER: _ClassVar[int]
     INSTRUMENT_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -133,6 +144,9 @@ class InstrumentDefinition(_message.Message):
     MAX_PRICE_FIELD_NUMBER: _ClassVar[int]
     FIELDS_FROM_HISTORY_FIELD_NUMBER: _ClassVar[int]
     STALE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_UNIT_FIELD_NUMBER: _ClassVar[int]
+    CONTRACT_SIZE_UNIT_FIELD_NUMBER: _ClassVar[int]
+    DATA_TYPES_FIELD_NUMBER: _ClassVar[int]
     instrument_key: str
     venue: str
     instrument_type: InstrumentType
@@ -180,4 +194,7 @@ class InstrumentDefinition(_message.Message):
     max_price: str
     fields_from_history: _containers.RepeatedScalarFieldContainer[str]
     stale: bool
-    def __init__(self, instrument_key: _Optional[str] = ..., venue: _Optional[str] = ..., instrument_type: _Optional[_Union[InstrumentType, str]] = ..., available_from_datetime: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_to_datetime: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., base_asset: _Optional[str] = ..., quote_asset: _Optional[str] = ..., settle_asset: _Optional[str] = ..., exchange_raw_symbol: _Optional[str] = ..., tardis_symbol: _Optional[str] = ..., tardis_exchange: _Optional[str] = ..., data_provider: _Optional[str] = ..., venue_type: _Optional[_Union[VenueType, str]] = ..., asset_class: _Optional[_Union[AssetClass, str]] = ..., is_live: _Optional[bool] = ..., last_updated: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., active: _Optional[bool] = ..., tick_size: _Optional[str] = ..., min_size: _Optional[str] = ..., max_size: _Optional[str] = ..., trading_fees_maker: _Optional[str] = ..., trading_fees_taker: _Optional[str] = ..., contract_size: _Optional[str] = ..., ccxt_exchange: _Optional[str] = ..., ccxt_symbol: _Optional[str] = ..., lot_size: _Optional[str] = ..., min_notional: _Optional[str] = ..., max_notional: _Optional[str] = ..., price_precision_mode: _Optional[_Union[PrecisionMode, str]] = ..., price_significant_digits: _Optional[int] = ..., tick_size_steps: _Optional[_Iterable[_Union[TickSizeStep, _Mapping]]] = ..., amount_precision_mode: _Optional[_Union[PrecisionMode, str]] = ..., amount_significant_digits: _Optional[int] = ..., linear: _Optional[bool] = ..., inverse: _Optional[bool] = ..., expiry: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., strike: _Optional[str] = ..., option_type: _Optional[_Union[OptionType, str]] = ..., underlying: _Optional[str] = ..., listing_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[InstrumentStatus, str]] = ..., exchange_status: _Optional[str] = ..., incomplete_fields: _Optional[_Iterable[str]] = ..., min_price: _Optional[str] = ..., max_price: _Optional[str] = ..., fields_from_history: _Optional[_Iterable[str]] = ..., stale: _Optional[bool] = ...) -> None: ...
+    amount_unit: AmountUnit
+    contract_size_unit: AmountUnit
+    data_types: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, instrument_key: _Optional[str] = ..., venue: _Optional[str] = ..., instrument_type: _Optional[_Union[InstrumentType, str]] = ..., available_from_datetime: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_to_datetime: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., base_asset: _Optional[str] = ..., quote_asset: _Optional[str] = ..., settle_asset: _Optional[str] = ..., exchange_raw_symbol: _Optional[str] = ..., tardis_symbol: _Optional[str] = ..., tardis_exchange: _Optional[str] = ..., data_provider: _Optional[str] = ..., venue_type: _Optional[_Union[VenueType, str]] = ..., asset_class: _Optional[_Union[AssetClass, str]] = ..., is_live: _Optional[bool] = ..., last_updated: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., active: _Optional[bool] = ..., tick_size: _Optional[str] = ..., min_size: _Optional[str] = ..., max_size: _Optional[str] = ..., trading_fees_maker: _Optional[str] = ..., trading_fees_taker: _Optional[str] = ..., contract_size: _Optional[str] = ..., ccxt_exchange: _Optional[str] = ..., ccxt_symbol: _Optional[str] = ..., lot_size: _Optional[str] = ..., min_notional: _Optional[str] = ..., max_notional: _Optional[str] = ..., price_precision_mode: _Optional[_Union[PrecisionMode, str]] = ..., price_significant_digits: _Optional[int] = ..., tick_size_steps: _Optional[_Iterable[_Union[TickSizeStep, _Mapping]]] = ..., amount_precision_mode: _Optional[_Union[PrecisionMode, str]] = ..., amount_significant_digits: _Optional[int] = ..., linear: _Optional[bool] = ..., inverse: _Optional[bool] = ..., expiry: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., strike: _Optional[str] = ..., option_type: _Optional[_Union[OptionType, str]] = ..., underlying: _Optional[str] = ..., listing_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[InstrumentStatus, str]] = ..., exchange_status: _Optional[str] = ..., incomplete_fields: _Optional[_Iterable[str]] = ..., min_price: _Optional[str] = ..., max_price: _Optional[str] = ..., fields_from_history: _Optional[_Iterable[str]] = ..., stale: _Optional[bool] = ..., amount_unit: _Optional[_Union[AmountUnit, str]] = ..., contract_size_unit: _Optional[_Union[AmountUnit, str]] = ..., data_types: _Optional[_Iterable[str]] = ...) -> None: ...

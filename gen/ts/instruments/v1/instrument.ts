@@ -305,6 +305,67 @@ export function precisionModeToJSON(object: PrecisionMode): string {
   }
 }
 
+/**
+ * What an order amount counts. Always the unit the exchange's own order API takes for the
+ * instrument (Deribit's `amount`, Binance's `quantity`, OKX's `sz`), stated rather than implied.
+ */
+export enum AmountUnit {
+  AMOUNT_UNIT_UNSPECIFIED = 0,
+  /**
+   * AMOUNT_UNIT_BASE - Units of base_asset (e.g. BTC): spot everywhere; Binance USD-M, dYdX, Deribit linear
+   * futures, options and spot.
+   */
+  AMOUNT_UNIT_BASE = 1,
+  /**
+   * AMOUNT_UNIT_QUOTE - Units of quote_asset (e.g. USD): Deribit inverse futures and perpetuals, whose `amount` is USD
+   * (min_size "10" on BTC-PERPETUAL is 10 USD, one contract of contract_size "10").
+   */
+  AMOUNT_UNIT_QUOTE = 2,
+  /**
+   * AMOUNT_UNIT_CONTRACTS - Whole or fractional contracts, each worth contract_size of contract_size_unit (Binance COIN-M,
+   * OKX swaps/futures/options, MEXC contracts, and every other derivative CCXT counts in contracts).
+   */
+  AMOUNT_UNIT_CONTRACTS = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function amountUnitFromJSON(object: any): AmountUnit {
+  switch (object) {
+    case 0:
+    case "AMOUNT_UNIT_UNSPECIFIED":
+      return AmountUnit.AMOUNT_UNIT_UNSPECIFIED;
+    case 1:
+    case "AMOUNT_UNIT_BASE":
+      return AmountUnit.AMOUNT_UNIT_BASE;
+    case 2:
+    case "AMOUNT_UNIT_QUOTE":
+      return AmountUnit.AMOUNT_UNIT_QUOTE;
+    case 3:
+    case "AMOUNT_UNIT_CONTRACTS":
+      return AmountUnit.AMOUNT_UNIT_CONTRACTS;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AmountUnit.UNRECOGNIZED;
+  }
+}
+
+export function amountUnitToJSON(object: AmountUnit): string {
+  switch (object) {
+    case AmountUnit.AMOUNT_UNIT_UNSPECIFIED:
+      return "AMOUNT_UNIT_UNSPECIFIED";
+    case AmountUnit.AMOUNT_UNIT_BASE:
+      return "AMOUNT_UNIT_BASE";
+    case AmountUnit.AMOUNT_UNIT_QUOTE:
+      return "AMOUNT_UNIT_QUOTE";
+    case AmountUnit.AMOUNT_UNIT_CONTRACTS:
+      return "AMOUNT_UNIT_CONTRACTS";
+    case AmountUnit.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** A price band with its own tick size: at prices at or above above_price the tick is tick_size. */
 export interface TickSizeStep {
   /** Quote asset per base unit (price units), plain decimal. */
@@ -360,27 +421,24 @@ export interface InstrumentDefinition {
    * is not one tick size (see price_precision_mode).
    */
   tickSize: string;
-  /**
-   * Minimum order amount, in base asset for spot and linear contracts quoted by amount, otherwise
-   * in contracts (the unit CCXT's "amount" uses for this market).
-   */
+  /** Minimum order amount, in amount_unit (the exchange's own order unit: base, quote or contracts). */
   minSize: string;
-  /** Maximum order amount, same unit as min_size. */
+  /** Maximum order amount, in amount_unit. */
   maxSize: string;
   /** Maker fee as a fraction of notional (0.001 = 0.1%), not percent; negative is a rebate. */
   tradingFeesMaker: string;
   /** Taker fee as a fraction of notional (0.001 = 0.1%), not percent. */
   tradingFeesTaker: string;
   /**
-   * Size of one contract: in base asset for linear contracts, in quote asset (e.g. USD) for
-   * inverse contracts; empty for spot.
+   * Size of one contract, in contract_size_unit (base asset for linear contracts and options,
+   * quote asset, e.g. USD, for inverse futures and perpetuals); empty for spot.
    */
   contractSize: string;
   /** CCXT exchange id that produced the definition, e.g. "binanceusdm". */
   ccxtExchange: string;
   /** CCXT unified symbol, e.g. "BTC/USDT:USDT". */
   ccxtSymbol: string;
-  /** Order amount increment, same unit as min_size. Empty when amount_precision_mode is not TICK_SIZE. */
+  /** Order amount increment, in amount_unit. Empty when amount_precision_mode is not TICK_SIZE. */
   lotSize: string;
   /** Minimum order value, in quote asset. */
   minNotional: string;
@@ -438,6 +496,29 @@ export interface InstrumentDefinition {
    * exchange since the service started.
    */
   stale: boolean;
+  /**
+   * What min_size, max_size and lot_size count: the unit the exchange's order API takes for this
+   * instrument. Spot is BASE. A derivative is CONTRACTS (CCXT's convention: n contracts are
+   * n × contract_size of contract_size_unit) unless the exchange's own order unit is base or quote,
+   * as on Deribit (inverse: QUOTE, USD; linear, options: BASE), Binance USD-M and dYdX (BASE).
+   * Never UNSPECIFIED for a live definition.
+   */
+  amountUnit: AmountUnit;
+  /**
+   * What contract_size counts: BASE (linear futures and perpetuals, options) or QUOTE (inverse
+   * futures and perpetuals, e.g. Binance COIN-M BTCUSD_PERP: 100 USD); never CONTRACTS.
+   * UNSPECIFIED for spot and when contract_size is empty.
+   */
+  contractSizeUnit: AmountUnit;
+  /**
+   * The market data a consumer can get for this instrument from the exchange through CCXT,
+   * sorted: "book" (fetch/watchOrderBook), "funding_rate" (perpetuals: fetchFundingRate(s)),
+   * "liquidations" (derivatives: fetch/watchLiquidations), "ohlcv" (fetch/watchOHLCV),
+   * "open_interest" (derivatives: fetchOpenInterest(s)), "option_greeks" (options: fetchGreeks),
+   * "ticker" (fetch/watchTicker), "trades" (fetch/watchTrades). From the CCXT class's `has` and
+   * the instrument's type.
+   */
+  dataTypes: string[];
 }
 
 function createBaseTickSizeStep(): TickSizeStep {
@@ -582,6 +663,9 @@ function createBaseInstrumentDefinition(): InstrumentDefinition {
     maxPrice: "",
     fieldsFromHistory: [],
     stale: false,
+    amountUnit: 0,
+    contractSizeUnit: 0,
+    dataTypes: [],
   };
 }
 
@@ -727,6 +811,15 @@ export const InstrumentDefinition: MessageFns<InstrumentDefinition> = {
     }
     if (message.stale !== false) {
       writer.uint32(376).bool(message.stale);
+    }
+    if (message.amountUnit !== 0) {
+      writer.uint32(384).int32(message.amountUnit);
+    }
+    if (message.contractSizeUnit !== 0) {
+      writer.uint32(392).int32(message.contractSizeUnit);
+    }
+    for (const v of message.dataTypes) {
+      writer.uint32(402).string(v!);
     }
     return writer;
   },
@@ -1120,6 +1213,30 @@ export const InstrumentDefinition: MessageFns<InstrumentDefinition> = {
             message.stale = reader.bool();
             continue;
           }
+          case 48: {
+            if (tag !== 384) {
+              break;
+            }
+
+            message.amountUnit = reader.int32() as any;
+            continue;
+          }
+          case 49: {
+            if (tag !== 392) {
+              break;
+            }
+
+            message.contractSizeUnit = reader.int32() as any;
+            continue;
+          }
+          case 50: {
+            if (tag !== 402) {
+              break;
+            }
+
+            message.dataTypes.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1333,6 +1450,21 @@ export const InstrumentDefinition: MessageFns<InstrumentDefinition> = {
         ? object.fields_from_history.map((e: any) => globalThis.String(e))
         : [],
       stale: isSet(object.stale) ? globalThis.Boolean(object.stale) : false,
+      amountUnit: isSet(object.amountUnit)
+        ? amountUnitFromJSON(object.amountUnit)
+        : isSet(object.amount_unit)
+        ? amountUnitFromJSON(object.amount_unit)
+        : 0,
+      contractSizeUnit: isSet(object.contractSizeUnit)
+        ? amountUnitFromJSON(object.contractSizeUnit)
+        : isSet(object.contract_size_unit)
+        ? amountUnitFromJSON(object.contract_size_unit)
+        : 0,
+      dataTypes: globalThis.Array.isArray(object?.dataTypes)
+        ? object.dataTypes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.data_types)
+        ? object.data_types.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1479,6 +1611,15 @@ export const InstrumentDefinition: MessageFns<InstrumentDefinition> = {
     if (message.stale !== false) {
       obj.stale = message.stale;
     }
+    if (message.amountUnit !== 0) {
+      obj.amountUnit = amountUnitToJSON(message.amountUnit);
+    }
+    if (message.contractSizeUnit !== 0) {
+      obj.contractSizeUnit = amountUnitToJSON(message.contractSizeUnit);
+    }
+    if (message.dataTypes?.length) {
+      obj.dataTypes = message.dataTypes;
+    }
     return obj;
   },
 
@@ -1534,6 +1675,9 @@ export const InstrumentDefinition: MessageFns<InstrumentDefinition> = {
     message.maxPrice = object.maxPrice ?? "";
     message.fieldsFromHistory = object.fieldsFromHistory?.map((e) => e) || [];
     message.stale = object.stale ?? false;
+    message.amountUnit = object.amountUnit ?? 0;
+    message.contractSizeUnit = object.contractSizeUnit ?? 0;
+    message.dataTypes = object.dataTypes?.map((e) => e) || [];
     return message;
   },
 };
