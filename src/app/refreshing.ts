@@ -26,7 +26,7 @@ export function startRefreshing(
   log: Logger,
   restoredCounts?: ReadonlyMap<string, number>,
   redact?: (text: string) => string,
-  shared?: { commit: NonNullable<RefreshDeps['commit']> },
+  shared?: { commit: NonNullable<RefreshDeps['commit']>; commitClock?: RefreshDeps['commitClock'] },
 ): Refreshing {
   const pool = new MarketLoaderPool({ nice: config.refresh.loaderNice });
   const slots = new LoadSlots(config.refresh.maxConcurrentLoads);
@@ -35,7 +35,7 @@ export function startRefreshing(
     id,
     { ccxt: settings.ccxt, sandbox: settings.sandbox, ...(config.proxyUrl ? { proxyUrl: config.proxyUrl } : {}) },
     config.refresh,
-    { pool, slots, store, log, maxRemovalRatio: config.maxRemovalRatio, events, ...(redact ? { redact } : {}), ...(shared ? { commit: shared.commit } : {}) },
+    { pool, slots, store, log, maxRemovalRatio: config.maxRemovalRatio, events, ...(redact ? { redact } : {}), ...(shared ? { commit: shared.commit } : {}), ...(shared?.commitClock ? { commitClock: shared.commitClock } : {}) },
   ));
   const known: KnownSources = {
     venues: new Set(refreshers.flatMap((r) => venuesOfExchange(r.id))),

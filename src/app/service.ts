@@ -62,7 +62,7 @@ export async function startService(config: ServiceConfig, log: Logger, env: Node
     ? await startReplica(config.store, store, Object.keys(config.exchanges), log, (reason) => server?.watchers.endAll(`this replica reloaded the shared state (${reason})`))
     : undefined;
   const durable = replica !== undefined || config.dataDir === undefined ? undefined : attachDurableState(config.dataDir, store, limits, log);
-  const refreshing = startRefreshing(config, store, log, durable?.restoredCounts, redactor && ((text) => redactor.scrub(text)), replica && { commit: replica.commit });
+  const refreshing = startRefreshing(config, store, log, durable?.restoredCounts, redactor && ((text) => redactor.scrub(text)), replica && { commit: replica.commit, commitClock: replica.commitClock });
   const exchanges: ExchangeStatusSource = replica === undefined ? refreshing.exchanges : {
     statuses: () => replica.statuses(refreshing.exchanges.statuses()),
     known: () => refreshing.exchanges.known(),

@@ -17,3 +17,14 @@ export interface AppliedLoad {
 export function applyToStore(store: InstrumentStore, ccxtExchange: string): OperatorFunction<LoadedDefinitions, AppliedLoad> {
   return map((loaded) => ({ loaded, batch: store.applyExchange(ccxtExchange, loaded.definitions, loaded.receivedAt) }));
 }
+
+export interface AppliedClock {
+  /** The time the clock rule was applied at. */
+  clockAt: Date;
+  batch: ChangeBatchEvent | undefined;
+}
+
+/** The clock's ticks applied like loads: what expired by then changes, published by the store. */
+export function applyClockToStore(store: InstrumentStore, ccxtExchange: string): OperatorFunction<Date, AppliedClock> {
+  return map((clockAt) => ({ clockAt, batch: store.applyClock(ccxtExchange, clockAt) }));
+}

@@ -4,6 +4,7 @@ import { ChangeType, SourceView, type InstrumentChange } from '../../gen/ts/inst
 import type { ChangeBatchEvent } from '../domain/change-batch.js';
 import { changedFields, diffOne } from '../domain/diff-definitions.js';
 import { mergeDefinitions } from '../domain/merge-definitions.js';
+import { statusAt } from '../domain/status-at.js';
 import { sourceRank } from '../domain/venues.js';
 import { ChangeHistory, type HistoryLimits } from './change-history.js';
 import { HistoricalLayer, type HistoricalEntry } from './historical-layer.js';
@@ -175,6 +176,12 @@ export class InstrumentStore {
     return prepared === undefined ? undefined : this.commitPrepared(prepared, prepared.changes.length > 0 ? this.revision + 1 : this.revision);
   }
 
+  /** Applies what the clock alone changes in one exchange at `now` (prepareClock) and publishes it. */
+  applyClock(ccxtExchange: string, now: Date): ChangeBatchEvent | undefined {
+    const prepared = this.prepareClock(ccxtExchange, now);
+    return prepared === undefined ? undefined : this.commitPrepared(prepared, prepared.changes.length > 0 ? this.revision + 1 : this.revision);
+  }
+
   /**
    * What a fresh load of one exchange would change, against the state now, without changing
    * anything: the exchange's new and changed definitions, its keys gone, and the changes to the
@@ -185,16 +192,25 @@ export class InstrumentStore {
     const inputs = this.inputs.get(ccxtExchange);
     // The loader hands back the same objects for unchanged content (definition-handover.ts):
     // when every one is the object applied last time, nothing can have changed.
-    if (inputs !== undefined && inputs.size === definitions.length && definitions.every((d) => inputs.get(d.instrumentKey) === d)) return undefined;
+    // The clock rule (status-at.ts) applies to what enters at `now` (the load's time): a contract
+    // past its expiry enters EXPIRED, and one that expired since the last load changes with it.
     const previous = this.sources.get(ccxtExchange) ?? new Map<string, InstrumentDefinition>();
+    const clockStill = (key: string): boolean => {
+      const old = previous.get(key);
+      return old === undefined || statusAt(old, now) === old;
+    };
+    if (inputs !== undefined && inputs.size === definitions.length && definitions.every((d) => inputs.get(d.instrumentKey) === d && clockStill(d.instrumentKey))) return undefined;
     const next = new Map<string, InstrumentDefinition>();
     const upserts: InstrumentDefinition[] = [];
-    for (const d of definitions) {
-      const key = d.instrumentKey;
+    for (const raw of definitions) {
+      const key = raw.instrumentKey;
+      const d = statusAt(raw, now);
       // An unchanged definition keeps its object (and so its last_updated: when it last changed),
       // unless it was restored from a snapshot: a refresh confirms it, so it is no longer stale.
+      // The very object applied last time is unchanged unless its expiry passed since.
       const old = previous.get(key);
-      if (old === undefined || (inputs?.get(key) !== d && changedFields(old, d).length > 0)) {
+      const unchanged = old !== undefined && (inputs?.get(key) === raw ? clockStill(key) : changedFields(old, d).length === 0);
+      if (!unchanged) {
         next.set(key, d);
         upserts.push(d);
       } else if (old.stale) {
@@ -206,6 +222,31 @@ export class InstrumentStore {
       }
     }
     const removedKeys = [...previous.keys()].filter((key) => !next.has(key));
+    return this.deltaOf(ccxtExchange, next, upserts, removedKeys, now);
+  }
+
+  /**
+   * What the clock alone changes at `now` in one exchange's source, without a load: its contracts
+   * whose expiry has passed become EXPIRED and inactive (status-at.ts); stale flags and everything
+   * else stay. Undefined when nothing is due. Committed like a load's delta (commitPrepared, or
+   * the shared log in Redis mode).
+   */
+  prepareClock(ccxtExchange: string, now: Date): PreparedDelta | undefined {
+    const previous = this.sources.get(ccxtExchange);
+    if (previous === undefined) return undefined;
+    let next: Map<string, InstrumentDefinition> | undefined;
+    const upserts: InstrumentDefinition[] = [];
+    for (const old of previous.values()) {
+      const d = statusAt(old, now);
+      if (d === old) continue;
+      next ??= new Map(previous);
+      next.set(d.instrumentKey, d);
+      upserts.push(d);
+    }
+    return next === undefined ? undefined : this.deltaOf(ccxtExchange, next, upserts, [], now);
+  }
+
+  private deltaOf(ccxtExchange: string, next: Source, upserts: InstrumentDefinition[], removedKeys: string[], now: Date): PreparedDelta | undefined {
     if (upserts.length === 0 && removedKeys.length === 0) return undefined;
     const changes: InstrumentChange[] = [];
     for (const key of [...upserts.map((d) => d.instrumentKey), ...removedKeys]) {

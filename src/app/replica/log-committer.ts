@@ -1,7 +1,7 @@
 import type { InstrumentDefinition } from '../../../gen/ts/instruments/v1/instrument.js';
 import type { SharedLog } from '../../adapters/redis/shared-log.js';
 import type { ChangeBatchEvent } from '../../domain/change-batch.js';
-import type { InstrumentStore } from '../../store/instrument-store.js';
+import type { InstrumentStore, PreparedDelta } from '../../store/instrument-store.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { LogFollower } from './log-follower.js';
 
@@ -20,21 +20,38 @@ const MAX_ATTEMPTS = 5;
  * undefined when nothing visible changed.
  */
 export function logCommitter(store: InstrumentStore, log: SharedLog, follower: LogFollower, leases: LeaseKeeper, waitMs: number) {
-  return async (exchange: string, definitions: readonly InstrumentDefinition[], receivedAt: Date): Promise<ChangeBatchEvent | undefined> => {
+  const commitDelta = deltaCommitter(log, follower, leases, waitMs);
+  return async (exchange: string, definitions: readonly InstrumentDefinition[], receivedAt: Date): Promise<ChangeBatchEvent | undefined> =>
+    commitDelta(exchange, () => store.prepareExchange(exchange, definitions, receivedAt), () => store.rememberInputs(exchange, definitions));
+}
+
+/**
+ * The clock's ticks in Redis mode (see status-at.ts): only the poller of an exchange commits what
+ * expired, like a load and fenced by the same lease; every replica, this one included, applies
+ * it from the log.
+ */
+export function clockCommitter(store: InstrumentStore, log: SharedLog, follower: LogFollower, leases: LeaseKeeper, waitMs: number) {
+  const commitDelta = deltaCommitter(log, follower, leases, waitMs);
+  return async (exchange: string, now: Date): Promise<ChangeBatchEvent | undefined> =>
+    commitDelta(exchange, () => store.prepareClock(exchange, now), () => undefined);
+}
+
+function deltaCommitter(log: SharedLog, follower: LogFollower, leases: LeaseKeeper, waitMs: number) {
+  return async (exchange: string, prepare: () => PreparedDelta | undefined, committed: () => void): Promise<ChangeBatchEvent | undefined> => {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const lease = leases.leaseOf(exchange);
       if (lease === undefined) throw new CommitRefused(`this replica no longer polls ${exchange}: another replica holds its lease`);
       const base = follower.appliedSeq;
-      const delta = store.prepareExchange(exchange, definitions, receivedAt);
+      const delta = prepare();
       if (delta === undefined) {
-        store.rememberInputs(exchange, definitions);
+        committed();
         return undefined;
       }
       const result = await log.commit(delta, base, lease);
       if (result.ok) {
         const applied = await follower.waitFor(result.seq, waitMs);
         if (follower.appliedSeq < result.seq) throw new CommitRefused(`committed as revision ${result.revision} but not read back within ${waitMs} ms; it is applied when this replica reads the log again`);
-        store.rememberInputs(exchange, definitions);
+        committed();
         return applied;
       }
       if (result.reason === 'lease') throw new CommitRefused(`lease on ${exchange} lost (${result.holder === '' ? 'expired' : `held by ${result.holder}`}): the load was not applied`);

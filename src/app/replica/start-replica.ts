@@ -13,7 +13,7 @@ import { StartupError } from '../startup-error.js';
 import type { RefreshDeps } from '../exchange-refresher.js';
 import type { Refreshing } from '../refreshing.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import { logCommitter } from './log-committer.js';
+import { clockCommitter, logCommitter } from './log-committer.js';
 import { LogFollower } from './log-follower.js';
 import { StatusBoard } from './status-board.js';
 
@@ -22,6 +22,7 @@ export interface Replica {
   readonly replicaId: string;
   /** Applies a poller's load through the shared log. */
   commit: NonNullable<RefreshDeps['commit']>;
+  commitClock: NonNullable<RefreshDeps['commitClock']>;
   /** Joins the election: exchanges are polled (refreshing.poll) while their lease is held here. */
   lead(refreshing: Refreshing): void;
   /** Whether this replica polls `exchange` now. */
@@ -68,12 +69,15 @@ export async function startReplica(config: RedisStoreConfig, store: InstrumentSt
   log.info({ store: displayUrl(config.url), replicaId, revision: snapshot.revision, seq: snapshot.seq, exchanges: snapshot.sources.size, resumableFrom: store.oldestResumableRevision }, 'loaded the shared snapshot from Redis');
 
   const leases = new LeaseKeeper(link, keys, replicaId, exchanges, leaseMs, log);
-  const commit = logCommitter(store, sharedLog, follower, leases, Math.max(2 * commandTimeoutMs, 2 * READ_BLOCK_MS));
+  const commitWaitMs = Math.max(2 * commandTimeoutMs, 2 * READ_BLOCK_MS);
+  const commit = logCommitter(store, sharedLog, follower, leases, commitWaitMs);
+  const commitClock = clockCommitter(store, sharedLog, follower, leases, commitWaitMs);
   let reports: Subscription | undefined;
   let boardTimer: NodeJS.Timeout | undefined;
   return {
     replicaId,
     commit,
+    commitClock,
     lead: (refreshing) => {
       // The poller's report of every attempt, for the other replicas' GetStatus.
       reports = refreshing.events$.subscribe((event) => {
