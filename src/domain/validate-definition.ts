@@ -49,9 +49,14 @@ export function validateDefinition(d: InstrumentDefinition): string[] {
   }
   if (derivative && d.settleAsset === '' && !d.incompleteFields.includes('settle_asset')) problems.push('a derivative needs a settle asset');
   if (derivative && d.linear === d.inverse && d.linear !== undefined) problems.push('linear and inverse must differ');
-  if (dated !== (d.expiry !== undefined)) problems.push(dated ? 'futures, options and combos need an expiry' : 'only futures, options and combos have an expiry');
+  const missing = (field: string): boolean => d.incompleteFields.includes(field);
+  if (dated !== (d.expiry !== undefined) && !(dated && missing('expiry'))) {
+    problems.push(dated ? 'futures, options and combos need an expiry unless listed in incomplete_fields' : 'only futures, options and combos have an expiry');
+  }
   const option = t === InstrumentType.INSTRUMENT_TYPE_OPTION;
-  if (option && (d.strike === '' || d.optionType === OptionType.OPTION_TYPE_UNSPECIFIED)) problems.push('an option needs strike and option_type');
+  if (option && ((d.strike === '' && !missing('strike')) || (d.optionType === OptionType.OPTION_TYPE_UNSPECIFIED && !missing('option_type')))) {
+    problems.push('an option needs strike and option_type unless listed in incomplete_fields');
+  }
   if (!option && (d.strike !== '' || d.optionType !== OptionType.OPTION_TYPE_UNSPECIFIED)) problems.push('only options have strike and option_type');
   return problems;
 }

@@ -8,6 +8,7 @@ import {
   type HeldRefresh,
   type RejectedMarket,
 } from '../domain/refresh-guard.js';
+import { keptForMalformed } from '../domain/keep-malformed.js';
 
 export interface GuardLoadOptions {
   policy: GuardPolicy;
@@ -21,7 +22,8 @@ export interface GuardLoadOptions {
 
 /**
  * Between "a load arrived" and "apply it": passes on loads the refresh guard accepts, with its
- * definitions (bad markets keep their previous definition) and its rejects added to `rejected`,
+ * definitions (bad markets, and known ones this response could not convert, keep their previous
+ * definition) and its rejects added to `rejected`,
  * and swallows held ones. The held refresh is state of one subscription, i.e. one exchange's
  * pipeline; `receivedAt` is the guard's clock, so a hold is dated by the response it holds.
  */
@@ -31,7 +33,9 @@ export function guardLoad(options: GuardLoadOptions): MonoTypeOperatorFunction<L
     let held: HeldRefresh | undefined;
     return source.pipe(
       map((loaded): LoadedDefinitions | undefined => {
-        const verdict = guardRefresh({ previous: previous(), next: loaded.definitions, held, now: loaded.receivedAt }, policy);
+        const known = previous();
+        const next = [...loaded.definitions, ...keptForMalformed(known, loaded.rejected)];
+        const verdict = guardRefresh({ previous: known, next, held, now: loaded.receivedAt }, policy);
         if (verdict.action === 'hold') {
           held = verdict.held;
           onHold?.(verdict.held, verdict.rejected);

@@ -5,6 +5,7 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { PrecisionMode, type InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
 import { createServiceMetrics } from '../../src/adapters/metrics/service-metrics.js';
+import { convertMarkets } from '../../src/adapters/ccxt/load-definitions.js';
 import { REJECTION_REASONS, rejectionReason } from '../../src/adapters/metrics/rejection-reason.js';
 import { ExchangeStatusTracker } from '../../src/app/exchange-status-tracker.js';
 import type { RefreshEvent } from '../../src/app/refresh-event.js';
@@ -32,6 +33,8 @@ function guardReasons(): Array<[string, string]> {
   return [
     ...cases.map(([d, expected]): [string, string] => [byKey.get(d.instrumentKey) ?? `not rejected: ${d.instrumentKey}`, expected]),
     [byKey.get(duplicate.instrumentKey) ?? 'duplicate not rejected', 'duplicate_key'],
+    // Not the guard's but the loader's: a market that cannot be converted at all.
+    [convertMarkets(['not a market'], { ccxtExchange: 'okx', precisionMode: 4, receivedAt: new Date(), has: {} }).rejected[0]?.reason ?? 'not rejected', 'conversion'],
   ];
 }
 

@@ -79,4 +79,31 @@ describe('guardLoad', () => {
       });
     });
   });
+  it('keeps the previous definition of a known market this load could not convert, and reports it', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const bad = coins[3] as InstrumentDefinition;
+      // C3 came back malformed: conversion failed, so it is missing from the definitions.
+      const malformed: LoadedDefinitions = {
+        definitions: coins.filter((d) => d !== bad),
+        rejected: [{ symbol: bad.ccxtSymbol, reason: 'conversion failed: bad filters', failed: true }],
+        receivedAt: at,
+      };
+      const { out } = guarded(cold<LoadedDefinitions>('a-m|', { a: full, m: malformed }));
+      expectObservable(out).toBe('a-m|', { a: full, m: { ...malformed, definitions: [...malformed.definitions, bad] } });
+      flush();
+    });
+  });
+
+  it('drops a market of a kind the contract has no type for, which is no malformed one', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const gone = coins[3] as InstrumentDefinition;
+      const refused: LoadedDefinitions = {
+        definitions: coins.filter((d) => d !== gone),
+        rejected: [{ symbol: gone.ccxtSymbol, reason: 'no instrument type for this market' }],
+        receivedAt: at,
+      };
+      const { out } = guarded(cold<LoadedDefinitions>('a-r|', { a: full, r: refused }));
+      expectObservable(out).toBe('a-r|', { a: full, r: refused });
+    });
+  });
 });

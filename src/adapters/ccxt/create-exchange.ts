@@ -1,5 +1,6 @@
 import ccxt, { type Exchange } from 'ccxt';
 import { strictResponses } from './strict-responses.js';
+import { tolerateMalformedMarkets } from './tolerant-markets.js';
 
 export interface ExchangeSettings {
   /** CCXT constructor options, passed through (e.g. { options: { defaultUnderlying: [...] } }). */
@@ -28,5 +29,5 @@ export function createExchange(id: string, settings: ExchangeSettings, env: Node
     ...(settings.proxyUrl ? { proxyUrl: settings.proxyUrl } : {}),
   });
   if (settings.sandbox) exchange.setSandboxMode(true);
-  return strictResponses(exchange);
+  return tolerateMalformedMarkets(strictResponses(exchange));
 }

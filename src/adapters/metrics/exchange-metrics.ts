@@ -64,7 +64,7 @@ export function exchangeMetrics(registry: Registry, sources: ExchangeMetricSourc
     (s) => (s.servingSnapshot ? 1 : 0));
   new Counter({
     name: 'instruments_rejected_markets_total',
-    help: `Markets rejected by validation per exchange and reason (${REJECTION_REASONS.join(', ')}), counted at each refresh; a known market keeps its previous definition.`,
+    help: `Markets rejected per exchange and reason (${REJECTION_REASONS.join(', ')}), counted at each refresh: invalid ones (a known market keeps its previous definition) and malformed ones that could not be converted (conversion; the rest of the exchange loads).`,
     labelNames: ['exchange', 'reason'] as const,
     registers,
     collect() {

@@ -2,7 +2,7 @@
 // (`non-positive tick_size "0"`), one per market or joined with "; ". A label needs a fixed set,
 // so each reason is classified by the field its first problem names.
 
-export const REJECTION_REASONS = ['duplicate_key', 'tick_size', 'tick_size_steps', 'price_significant_digits', 'lot_size', 'other'] as const;
+export const REJECTION_REASONS = ['duplicate_key', 'tick_size', 'tick_size_steps', 'price_significant_digits', 'lot_size', 'conversion', 'other'] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 // Order matters: "... tick_size in tick_size_steps" is a steps problem.
@@ -12,6 +12,7 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, RejectionReason]> = [
   [/\btick_size\b/, 'tick_size'],
   [/\bprice_significant_digits\b/, 'price_significant_digits'],
   [/\blot_size\b/, 'lot_size'],
+  [/^conversion failed\b/, 'conversion'],
 ];
 
 export function rejectionReason(reason: string): RejectionReason {
