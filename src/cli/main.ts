@@ -4,6 +4,7 @@ import { StartupError } from '../app/startup-error.js';
 import { redactorForEnv } from '../adapters/secret-redactor.js';
 import { UsageError } from './cli-options.js';
 import { CONFIG_USAGE, configCommand } from './config-command.js';
+import { CONVERT_USAGE, convertCommand } from './convert-command.js';
 import { DEMO_USAGE, demoCommand } from './demo-command.js';
 import { REPLAY_USAGE, replayCommand } from './replay-command.js';
 import { SERVE_USAGE, serveCommand } from './serve-command.js';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   replay: replayCommand,
   demo: demoCommand,
   config: configCommand,
+  convert: convertCommand,
 };
 
 const USAGE = `usage:
@@ -22,7 +24,8 @@ const USAGE = `usage:
   ${SYNC_USAGE}
   ${REPLAY_USAGE}
   ${DEMO_USAGE}
-  ${CONFIG_USAGE}`;
+  ${CONFIG_USAGE}
+  ${CONVERT_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;

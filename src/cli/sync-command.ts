@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { InstrumentDefinition } from '../../gen/ts/instruments/v1/instrument.js';
+import { statusAt } from '../domain/status-at.js';
 import { COMMON_OPTIONS, resolveConfig, UsageError } from './cli-options.js';
 import { syncContinuously } from './sync-continuously.js';
 
@@ -8,8 +9,16 @@ export const SYNC_USAGE = `instruments sync [--once] [--config FILE] [--exchange
   JSON, the field names grpcurl shows); exits 1 naming each exchange that failed. Without --once:
   keeps refreshing and prints each change batch as one JSON line until SIGINT/SIGTERM.`;
 
-async function write(text: string): Promise<void> {
+export async function write(text: string): Promise<void> {
   if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+}
+
+/** The output of `sync --once` (and `convert`): one proto3 JSON definition per line, by key. */
+export function definitionLines(definitions: readonly InstrumentDefinition[], at: Date): string[] {
+  return [...definitions]
+    .sort((a, b) => (a.instrumentKey < b.instrumentKey ? -1 : 1))
+    // As the service would serve them at `at`: a contract past its expiry is EXPIRED there too.
+    .map((d) => JSON.stringify(InstrumentDefinition.toJSON(statusAt(d, at))));
 }
 
 export async function syncCommand(args: string[]): Promise<number> {
@@ -39,9 +48,7 @@ export async function syncCommand(args: string[]): Promise<number> {
       failures.push(`${id} (${reason.slice(0, 300)})`);
       continue;
     }
-    const lines = [...result.value.definitions]
-      .sort((a, b) => (a.instrumentKey < b.instrumentKey ? -1 : 1))
-      .map((d) => JSON.stringify(InstrumentDefinition.toJSON(d)));
+    const lines = definitionLines(result.value.definitions, result.value.receivedAt);
     if (lines.length > 0) await write(`${lines.join('\n')}\n`);
     process.stderr.write(`sync: ${id}: ${lines.length} instruments${result.value.rejected.length ? `, ${result.value.rejected.length} markets not converted` : ''}\n`);
   }

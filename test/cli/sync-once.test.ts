@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -62,5 +62,20 @@ describe('instruments sync --once', () => {
     const run = await instruments(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+  });
+  it('prints a contract past its raw expiry as EXPIRED and inactive, as the service serves it', async () => {
+    const started = Date.now();
+    const run = await instruments(['sync', '--once', '--exchanges', 'deribit', '--proxy-url', replay.url]);
+    expect(run.code).toBe(0);
+    // The raw expirations, from Deribit's own get_instruments responses in the recording.
+    const expirations = new Map<string, number>();
+    for (const file of readdirSync(join(EXCHANGES_DIR, 'deribit')).filter((f) => f.includes('get_instruments'))) {
+      const body = JSON.parse(readFileSync(join(EXCHANGES_DIR, 'deribit', file), 'utf8')) as { result?: { instrument_name: string; expiration_timestamp: number; kind: string }[] };
+      for (const i of body.result ?? []) if (i.kind === 'future' || i.kind === 'option') expirations.set(i.instrument_name, i.expiration_timestamp);
+    }
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { exchangeRawSymbol: string; status: string; active?: boolean });
+    const expired = lines.filter((d) => (expirations.get(d.exchangeRawSymbol) ?? Infinity) <= started);
+    expect(expired.length).toBeGreaterThan(0);
+    for (const d of expired) expect([d.exchangeRawSymbol, d.status, d.active ?? false]).toEqual([d.exchangeRawSymbol, 'INSTRUMENT_STATUS_EXPIRED', false]);
   });
 });
