@@ -553,7 +553,8 @@ type InstrumentDefinition struct {
 	ExchangeStatus string `protobuf:"bytes,42,opt,name=exchange_status,json=exchangeStatus,proto3" json:"exchange_status,omitempty"`
 	// Required parameters the exchange did not publish, when status is INCOMPLETE: any of
 	// "tick_size", "lot_size", "base_asset", "quote_asset", "settle_asset" and "contract_size" (the
-	// last two for derivatives). min/max size and notional are optional and never listed.
+	// last two for derivatives), "expiry" (futures, options, combos), "strike" and "option_type"
+	// (options). min/max size and notional are optional and never listed.
 	IncompleteFields []string `protobuf:"bytes,43,rep,name=incomplete_fields,json=incompleteFields,proto3" json:"incomplete_fields,omitempty"`
 	// Minimum order price, in price units.
 	MinPrice string `protobuf:"bytes,44,opt,name=min_price,json=minPrice,proto3" json:"min_price,omitempty"`

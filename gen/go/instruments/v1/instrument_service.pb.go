@@ -1449,7 +1449,9 @@ type ExchangeStatus struct {
 	HeldRefreshes uint32 `protobuf:"varint,11,opt,name=held_refreshes,json=heldRefreshes,proto3" json:"held_refreshes,omitempty"`
 	// Why the last refresh was held; empty when it was applied.
 	HeldReason string `protobuf:"bytes,12,opt,name=held_reason,json=heldReason,proto3" json:"held_reason,omitempty"`
-	// Markets rejected by validation since start, by reason (e.g. "non-positive tick_size").
+	// Markets rejected since start, by reason: by validation (e.g. "non-positive tick_size"), or
+	// because the response's entry could not be converted ("conversion failed: …"). A known market
+	// rejected keeps its previous definition.
 	RejectedMarkets map[string]uint32 `protobuf:"bytes,13,rep,name=rejected_markets,json=rejectedMarkets,proto3" json:"rejected_markets,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// Instruments are served from the last-known-good snapshot until the first refresh succeeds.
 	ServingSnapshot bool `protobuf:"varint,14,opt,name=serving_snapshot,json=servingSnapshot,proto3" json:"serving_snapshot,omitempty"`

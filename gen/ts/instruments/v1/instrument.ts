@@ -479,7 +479,8 @@ export interface InstrumentDefinition {
   /**
    * Required parameters the exchange did not publish, when status is INCOMPLETE: any of
    * "tick_size", "lot_size", "base_asset", "quote_asset", "settle_asset" and "contract_size" (the
-   * last two for derivatives). min/max size and notional are optional and never listed.
+   * last two for derivatives), "expiry" (futures, options, combos), "strike" and "option_type"
+   * (options). min/max size and notional are optional and never listed.
    */
   incompleteFields: string[];
   /** Minimum order price, in price units. */

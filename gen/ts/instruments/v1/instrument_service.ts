@@ -405,7 +405,11 @@ export interface ExchangeStatus {
   heldRefreshes: number;
   /** Why the last refresh was held; empty when it was applied. */
   heldReason: string;
-  /** Markets rejected by validation since start, by reason (e.g. "non-positive tick_size"). */
+  /**
+   * Markets rejected since start, by reason: by validation (e.g. "non-positive tick_size"), or
+   * because the response's entry could not be converted ("conversion failed: …"). A known market
+   * rejected keeps its previous definition.
+   */
   rejectedMarkets: { [key: string]: number };
   /** Instruments are served from the last-known-good snapshot until the first refresh succeeds. */
   servingSnapshot: boolean;
